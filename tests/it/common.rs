@@ -1,0 +1,51 @@
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use standpoint::model::Encoder;
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn model_dir() -> PathBuf {
+    let dir = root().join("models/multilingual-e5-small");
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "{} is missing: run scripts/setup (the README's test command does) before cargo test",
+        dir.display()
+    );
+    dir
+}
+
+/// The real encoder, loaded once for the whole test binary.
+pub fn encoder() -> MutexGuard<'static, Encoder> {
+    static ENCODER: OnceLock<Mutex<Encoder>> = OnceLock::new();
+    ENCODER
+        .get_or_init(|| Mutex::new(Encoder::load(&model_dir()).expect("the converted model loads")))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("fixture lines are JSON"))
+        .collect()
+}
+
+pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
+    let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+pub fn floats(v: &serde_json::Value) -> Vec<f32> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number") as f32).collect()
+}

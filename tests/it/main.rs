@@ -1,0 +1,8 @@
+//! Integration tests: one binary, real model, real text.
+//!
+//! They need the converted encoder in `models/multilingual-e5-small`, which `scripts/setup`
+//! builds (the README's test command runs it first).
+
+mod common;
+mod embed_cli;
+mod faithfulness;
