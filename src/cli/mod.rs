@@ -2,12 +2,13 @@
 
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use standpoint::embed;
-use standpoint::model::{convert, BatchConfig, Encoder, LongText};
+use standpoint::model::{convert, BatchConfig, Encoder, LongText, Precision};
 
 /// How a run ended, as the process exit code says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +68,16 @@ struct ModelArgs {
     /// What to do with texts longer than the model's window.
     #[arg(long, value_enum, default_value_t = LongTextArg::Window)]
     long_text: LongTextArg,
+    /// Arithmetic: `auto` is bf16 on CPUs with native bf16 (AVX512-BF16), else f32.
+    #[arg(long, value_enum, default_value_t = PrecisionArg::Auto)]
+    precision: PrecisionArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PrecisionArg {
+    Auto,
+    F32,
+    Bf16,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +96,9 @@ struct EmbedArgs {
     /// Output file (default: standard output).
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Print one JSON line of timings (model load, embedding) to standard error at the end.
+    #[arg(long)]
+    timings: bool,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -107,7 +121,12 @@ impl ModelArgs {
             Some(dir) => dir.clone(),
             None => default_model_dir()?,
         };
-        Encoder::load(&dir).with_context(|| format!("loading the model in {}", dir.display()))
+        let precision = match self.precision {
+            PrecisionArg::Auto => Precision::Auto,
+            PrecisionArg::F32 => Precision::F32,
+            PrecisionArg::Bf16 => Precision::Bf16,
+        };
+        Encoder::load(&dir, precision).with_context(|| format!("loading the model in {}", dir.display()))
     }
 }
 
@@ -143,7 +162,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn run_embed(args: EmbedArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
     let encoder = args.model.load()?;
+    let loaded = Instant::now();
     let config = args.model.batch_config();
     let input: Box<dyn std::io::BufRead> = if args.input == Path::new("-") {
         Box::new(std::io::stdin().lock())
@@ -158,6 +179,14 @@ fn run_embed(args: EmbedArgs) -> anyhow::Result<Outcome> {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let summary = embed::run(&encoder, &config, input, output)?;
+    if args.timings {
+        let timings = serde_json::json!({
+            "load_s": (loaded - started).as_secs_f64(),
+            "embed_s": loaded.elapsed().as_secs_f64(),
+            "embedded": summary.embedded,
+        });
+        eprintln!("{timings}");
+    }
     if summary.failed > 0 {
         eprintln!("standpoint: {} lines embedded, {} could not be read (see their error records)", summary.embedded, summary.failed);
         Ok(Outcome::PartialFailure)

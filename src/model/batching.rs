@@ -178,7 +178,7 @@ fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) ->
         .collect();
     let (ids, mask) = (ids_tensor(&ids), ids_tensor(&mask));
     let pooled = tch::no_grad(|| -> Result<Tensor, ModelError> {
-        let hidden = encoder.hidden_states(&ids, &mask)?;
+        let hidden = encoder.hidden_states(&ids, &mask)?.to_kind(Kind::Float);
         let m = mask.to_kind(hidden.kind()).unsqueeze(-1);
         let sums = (hidden * &m).sum_dim_intlist(1, false, Kind::Float);
         let counts = m.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0);

@@ -16,7 +16,7 @@ pub mod profile;
 use std::path::{Path, PathBuf};
 
 pub use batching::{embed, BatchConfig, Embedding, LongText};
-pub use encoder::Encoder;
+pub use encoder::{Encoder, Precision};
 
 /// Everything that can go wrong while building, loading or running a model.
 #[derive(Debug, thiserror::Error)]

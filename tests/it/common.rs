@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use standpoint::model::Encoder;
+use standpoint::model::{Encoder, Precision};
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,13 +17,23 @@ pub fn model_dir() -> PathBuf {
     dir
 }
 
-/// The real encoder, loaded once for the whole test binary.
-pub fn encoder() -> MutexGuard<'static, Encoder> {
-    static ENCODER: OnceLock<Mutex<Encoder>> = OnceLock::new();
-    ENCODER
-        .get_or_init(|| Mutex::new(Encoder::load(&model_dir()).expect("the converted model loads")))
+/// The real encoder in the given arithmetic, loaded once for the whole test binary.
+pub fn encoder_in(precision: Precision) -> MutexGuard<'static, Encoder> {
+    static F32: OnceLock<Mutex<Encoder>> = OnceLock::new();
+    static BF16: OnceLock<Mutex<Encoder>> = OnceLock::new();
+    let cell = match precision {
+        Precision::F32 => &F32,
+        Precision::Bf16 => &BF16,
+        Precision::Auto => return encoder_in(precision.resolve()),
+    };
+    cell.get_or_init(|| Mutex::new(Encoder::load(&model_dir(), precision).expect("the converted model loads")))
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The encoder as the product runs it by default.
+pub fn encoder() -> MutexGuard<'static, Encoder> {
+    encoder_in(Precision::Auto)
 }
 
 pub fn fixture(name: &str) -> PathBuf {
