@@ -6,3 +6,4 @@
 mod common;
 mod embed_cli;
 mod faithfulness;
+mod hf_families;
