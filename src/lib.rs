@@ -20,5 +20,8 @@
 //! - [`runtime`]: process-wide settings for libtorch on CPU.
 
 pub mod embed;
+pub mod lexicon;
 pub mod model;
+pub mod quotes;
 pub mod runtime;
+pub mod text;

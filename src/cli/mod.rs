@@ -32,6 +32,9 @@ enum Command {
     #[command(after_help = "Examples:\n  standpoint embed texts.jsonl -o vectors.jsonl\n  \
         echo '{\"id\":1,\"text\":\"Baku said the checkpoint is legal.\"}' | standpoint embed -")]
     Embed(EmbedArgs),
+    /// Who said what: statements with speaker, cue and content spans (text stages only, no model).
+    #[command(after_help = "Examples:\n  standpoint quotes article.txt\n  standpoint quotes --lang de bericht.txt")]
+    Quotes(QuotesArgs),
     /// Build or inspect the models Standpoint runs.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -86,6 +89,16 @@ enum LongTextArg {
     Window,
     /// First window only; the output says `truncated: true`.
     Truncate,
+}
+
+#[derive(Args)]
+struct QuotesArgs {
+    /// Plain-text article file, or `-` for standard input.
+    #[arg(default_value = "-")]
+    input: PathBuf,
+    /// Language code (default: detected).
+    #[arg(long)]
+    lang: Option<String>,
 }
 
 #[derive(Args)]
@@ -153,6 +166,7 @@ fn default_model_dir() -> anyhow::Result<PathBuf> {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Embed(args) => run_embed(args),
+        Command::Quotes(args) => run_quotes(args),
         Command::Models(ModelsCommand::Build { e5s1, tokenizer, out }) => {
             let dir = convert::build_e5_directory(&convert::BuildInputs { e5s1: &e5s1, tokenizer: &tokenizer, out: &out })?;
             eprintln!("standpoint: wrote {}", dir.display());
@@ -193,4 +207,32 @@ fn run_embed(args: EmbedArgs) -> anyhow::Result<Outcome> {
     } else {
         Ok(Outcome::Success)
     }
+}
+
+fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
+    let text = if args.input == Path::new("-") {
+        std::io::read_to_string(std::io::stdin().lock())?
+    } else {
+        std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?
+    };
+    let lang = args.lang.clone().or_else(|| standpoint::text::lang::detect(&text));
+    let lexicons = standpoint::lexicon::Lexicons::builtin();
+    let found = standpoint::quotes::extract(&text, lang.as_deref(), &lexicons);
+    let index = standpoint::text::CharIndex::new(&text);
+    let mut out = std::io::stdout().lock();
+    for s in &found.statements {
+        let part = |span: Option<standpoint::text::ByteSpan>| {
+            span.map(|sp| serde_json::json!({"span": index.char_span(sp), "text": sp.slice(&text)}))
+        };
+        let line = serde_json::json!({
+            "kind": s.kind,
+            "speaker": part(s.speaker),
+            "cue": part(s.cue),
+            "target": part(s.target),
+            "content": part(Some(s.content)),
+            "confidence": s.confidence,
+        });
+        writeln!(out, "{line}")?;
+    }
+    Ok(Outcome::Success)
 }

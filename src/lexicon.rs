@@ -1,0 +1,260 @@
+//! Per-language knowledge of how news reports speech: quotation marks, speech verbs, cue
+//! phrases, pronouns, page furniture. It lives in `data/lang/<code>.json` (compiled in by
+//! `build.rs`; a user directory can add or replace languages at run time), so a language is added
+//! without touching Rust. The field-by-field format is [`Lexicon`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/lang_files.rs"));
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{name}: {source}")]
+    Parse { name: String, source: serde_json::Error },
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+/// A verb that names its target before the content: "X accused Y of …", "X called on Y to …".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetCue {
+    /// The verb phrase, e.g. "accused" or "called on".
+    pub verb: String,
+    /// Word that opens the content after the target ("of", "to"); empty when the content follows at once.
+    #[serde(default)]
+    pub then: String,
+}
+
+/// One language file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    /// ISO 639-1 code.
+    pub code: String,
+    /// Quotation mark pairs `[open, close]` used in this language.
+    pub quote_pairs: Vec<[String; 2]>,
+    /// Whether paragraphs opened by a dash are dialogue lines ("— Текст, — сказал он").
+    #[serde(default)]
+    pub dialogue_dash: bool,
+    /// Word forms of verbs of saying ("said", "заявил"); a trailing `*` matches any ending.
+    pub speech_verbs: Vec<String>,
+    /// Verbs of belief, perception or finding ("believes", "polls show"): attributions of kind belief.
+    #[serde(default)]
+    pub belief_verbs: Vec<String>,
+    /// Phrases that put the speaker after them: "according to X", "по словам X".
+    #[serde(default)]
+    pub according_to: Vec<String>,
+    /// Words that may open reported content after a verb ("that", "что", "dass").
+    #[serde(default)]
+    pub complementizers: Vec<String>,
+    /// Verbs with a target before the content.
+    #[serde(default)]
+    pub target_cues: Vec<TargetCue>,
+    /// Pronouns that can be speakers, mapped to what they refer to: person, thing, group.
+    #[serde(default)]
+    pub pronouns: BTreeMap<String, String>,
+    /// Nouns that, with a definite article, refer back to an earlier speaker ("the ministry").
+    #[serde(default)]
+    pub anaphor_heads: Vec<String>,
+    /// Words skipped between a speaker and its verb ("also", "however", auxiliaries).
+    #[serde(default)]
+    pub skip_words: Vec<String>,
+    /// Words that end a speaker phrase when read backwards from the verb ("and", "which").
+    #[serde(default)]
+    pub clause_breaks: Vec<String>,
+    /// Abbreviations whose period does not end a sentence, lower case ("mr.", "u.s.").
+    #[serde(default)]
+    pub abbreviations: Vec<String>,
+    /// Phrases that mark the outlet's own page furniture (donation appeals, "read more").
+    #[serde(default)]
+    pub boilerplate: Vec<String>,
+    /// Determiners that make a noun phrase definite ("the", "der", "la").
+    #[serde(default)]
+    pub definite_articles: Vec<String>,
+    /// Determiners: a cue word right after one is a noun ("the claims"), not a verb.
+    #[serde(default)]
+    pub determiners: Vec<String>,
+    /// Relative pronouns: "Armenia, which denied …" makes "Armenia" the speaker of "denied".
+    #[serde(default)]
+    pub relative_pronouns: Vec<String>,
+    /// Prepositions: a speaker phrase after its verb ends at one ("said the ministry in a statement").
+    #[serde(default)]
+    pub prepositions: Vec<String>,
+    /// Words that join a speaker phrase across a preposition-like link ("head of the mission", "du Quai").
+    #[serde(default)]
+    pub connectors: Vec<String>,
+}
+
+/// Word-level lookups built from one or more lexicons.
+#[derive(Debug, Default)]
+pub struct Cues {
+    pub speech: WordSet,
+    pub belief: WordSet,
+    pub according_to: Vec<Vec<String>>,
+    pub complementizers: HashSet<String>,
+    pub target_cues: Vec<(Vec<String>, String)>,
+    pub pronouns: HashMap<String, String>,
+    pub anaphor_heads: HashSet<String>,
+    pub skip_words: HashSet<String>,
+    pub clause_breaks: HashSet<String>,
+    pub abbreviations: HashSet<String>,
+    pub boilerplate: Vec<String>,
+    pub definite_articles: HashSet<String>,
+    pub relative_pronouns: HashSet<String>,
+    pub determiners: HashSet<String>,
+    pub prepositions: HashSet<String>,
+    pub connectors: HashSet<String>,
+    pub dialogue_dash: bool,
+}
+
+/// Exact words and stems (`заяв*`), lower case.
+#[derive(Debug, Default)]
+pub struct WordSet {
+    exact: HashSet<String>,
+    stems: Vec<String>,
+    phrases: Vec<Vec<String>>,
+}
+
+impl WordSet {
+    fn add(&mut self, entry: &str) {
+        let entry = entry.to_lowercase();
+        if entry.contains(' ') {
+            self.phrases.push(entry.split(' ').map(str::to_owned).collect());
+        } else if let Some(stem) = entry.strip_suffix('*') {
+            self.stems.push(stem.to_owned());
+        } else {
+            self.exact.insert(entry);
+        }
+    }
+
+    pub fn contains(&self, word_lower: &str) -> bool {
+        self.exact.contains(word_lower) || self.stems.iter().any(|s| word_lower.starts_with(s.as_str()))
+    }
+
+    /// Multi-word entries ("told reporters"): how many words match starting at `words[0]`.
+    pub fn phrase_len(&self, words: &[&str]) -> Option<usize> {
+        self.phrases
+            .iter()
+            .filter(|p| p.len() <= words.len() && p.iter().zip(words).all(|(a, b)| a == b))
+            .map(Vec::len)
+            .max()
+    }
+}
+
+/// All known languages.
+pub struct Lexicons {
+    by_code: BTreeMap<String, Lexicon>,
+}
+
+impl Lexicons {
+    /// The built-in files, plus (optionally) a user directory whose files add or replace languages.
+    pub fn load(user_dir: Option<&Path>) -> Result<Self, LexiconError> {
+        let mut by_code = BTreeMap::new();
+        for (name, text) in embedded::FILES {
+            let lex: Lexicon =
+                serde_json::from_str(text).map_err(|source| LexiconError::Parse { name: name.to_string(), source })?;
+            by_code.insert(lex.code.clone(), lex);
+        }
+        if let Some(dir) = user_dir {
+            let io = |source| LexiconError::Io { path: dir.display().to_string(), source };
+            for entry in std::fs::read_dir(dir).map_err(io)? {
+                let path = entry.map_err(io)?.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|source| LexiconError::Io { path: path.display().to_string(), source })?;
+                    let lex: Lexicon = serde_json::from_str(&text)
+                        .map_err(|source| LexiconError::Parse { name: path.display().to_string(), source })?;
+                    by_code.insert(lex.code.clone(), lex);
+                }
+            }
+        }
+        Ok(Lexicons { by_code })
+    }
+
+    pub fn builtin() -> Self {
+        Self::load(None).expect("the built-in language files are valid (a unit test holds this)")
+    }
+
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.by_code.keys().map(String::as_str)
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Lexicon> {
+        self.by_code.get(code)
+    }
+
+    /// Quote pairs of every language: an article's quotation marks need not follow its language.
+    pub fn all_quote_pairs(&self) -> Vec<(char, char)> {
+        let mut pairs: Vec<(char, char)> = self
+            .by_code
+            .values()
+            .flat_map(|l| l.quote_pairs.iter())
+            .filter_map(|[o, c]| Some((o.chars().next()?, c.chars().next()?)))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    }
+
+    /// Cues for one language; `None` (unknown language) merges every language's cues.
+    pub fn cues(&self, code: Option<&str>) -> Cues {
+        let selected: Vec<&Lexicon> = match code.and_then(|c| self.by_code.get(c)) {
+            Some(lex) => vec![lex],
+            None => self.by_code.values().collect(),
+        };
+        let mut cues = Cues::default();
+        let lower = |s: &String| s.to_lowercase();
+        for lex in selected {
+            lex.speech_verbs.iter().for_each(|v| cues.speech.add(v));
+            lex.belief_verbs.iter().for_each(|v| cues.belief.add(v));
+            cues.according_to.extend(lex.according_to.iter().map(|p| p.to_lowercase().split(' ').map(str::to_owned).collect()));
+            cues.complementizers.extend(lex.complementizers.iter().map(lower));
+            cues.target_cues.extend(lex.target_cues.iter().map(|t| {
+                (t.verb.to_lowercase().split(' ').map(str::to_owned).collect(), t.then.to_lowercase())
+            }));
+            cues.pronouns.extend(lex.pronouns.iter().map(|(k, v)| (k.to_lowercase(), v.clone())));
+            cues.anaphor_heads.extend(lex.anaphor_heads.iter().map(lower));
+            cues.skip_words.extend(lex.skip_words.iter().map(lower));
+            cues.clause_breaks.extend(lex.clause_breaks.iter().map(lower));
+            cues.abbreviations.extend(lex.abbreviations.iter().map(lower));
+            cues.boilerplate.extend(lex.boilerplate.iter().map(lower));
+            cues.definite_articles.extend(lex.definite_articles.iter().map(lower));
+            cues.relative_pronouns.extend(lex.relative_pronouns.iter().map(lower));
+            cues.determiners.extend(lex.determiners.iter().map(lower));
+            cues.prepositions.extend(lex.prepositions.iter().map(lower));
+            cues.connectors.extend(lex.connectors.iter().map(lower));
+            cues.dialogue_dash |= lex.dialogue_dash;
+        }
+        cues
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_files_parse_and_cover_the_first_class_languages() {
+        let lex = Lexicons::load(None).unwrap();
+        for code in ["en", "ru", "de", "fr", "es", "uk", "it"] {
+            let l = lex.get(code).unwrap_or_else(|| panic!("no data/lang/{code}.json"));
+            assert!(!l.speech_verbs.is_empty() && !l.quote_pairs.is_empty(), "{code}");
+        }
+    }
+
+    #[test]
+    fn stems_and_phrases_match() {
+        let mut set = WordSet::default();
+        set.add("заяв*");
+        set.add("told reporters");
+        assert!(set.contains("заявила"));
+        assert!(!set.contains("сказал"));
+        assert_eq!(set.phrase_len(&["told", "reporters", "on"]), Some(2));
+    }
+}

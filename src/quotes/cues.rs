@@ -1,0 +1,530 @@
+//! Speech cues in a sentence, and the speaker and content around each.
+//!
+//! Four shapes are read, in every language through its lexicon:
+//! - speaker first: `SPEAKER [also] said [that] CONTENT` (and `SPEAKER said: "…"`);
+//! - attribution last: `CONTENT, SPEAKER said [in a statement].` or `"…", — заявил SPEAKER.`;
+//! - `according to SPEAKER, CONTENT` / `CONTENT, according to SPEAKER`;
+//! - target cues: `SPEAKER accused TARGET of CONTENT`, `SPEAKER called on TARGET to CONTENT`.
+//!
+//! Speaker phrases are read word by word away from the cue and stop at punctuation, clause words
+//! and (after the verb) prepositions; a relative pronoun ("Armenia, which denied …") hands over
+//! to its antecedent. Cue words inside quotation marks are the quoted person's words, not cues.
+
+use super::marks::Quoted;
+use super::{kind_for, Kind, Statement};
+use crate::lexicon::Cues;
+use crate::text::words::Word;
+use crate::text::ByteSpan;
+
+const MAX_SPEAKER_WORDS: usize = 8;
+
+enum CueKind {
+    Speech,
+    Belief,
+    According,
+    Target { then: String },
+}
+
+struct Cue {
+    kind: CueKind,
+    /// Word indices `[first, last]` of the cue phrase.
+    first: usize,
+    last: usize,
+}
+
+fn gap<'t>(text: &'t str, words: &[Word], left: usize, right: usize) -> &'t str {
+    &text[words[left].span.end..words[right].span.start]
+}
+
+/// Punctuation (not just spaces) between two adjacent words.
+fn broken(text: &str, words: &[Word], left: usize, right: usize) -> bool {
+    gap(text, words, left, right).chars().any(|c| !c.is_whitespace())
+}
+
+fn in_quote(span: ByteSpan, quotes: &[Quoted]) -> bool {
+    quotes.iter().any(|q| q.inner.contains(&span))
+}
+
+fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<Cue> {
+    let lower: Vec<&str> = words.iter().map(|w| w.lower.as_str()).collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let after_determiner = i > 0 && cues.determiners.contains(&words[i - 1].lower) && !broken(text, words, i - 1, i);
+        if in_quote(words[i].span, quotes) || after_determiner {
+            i += 1;
+            continue;
+        }
+        let rest = &lower[i..];
+        let phrase_fits = |p: &Vec<String>| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| a == b);
+        let cue = if let Some(p) = cues.according_to.iter().filter(|p| phrase_fits(p)).max_by_key(|p| p.len()) {
+            Some(Cue { kind: CueKind::According, first: i, last: i + p.len() - 1 })
+        } else if let Some((verb, then)) = cues.target_cues.iter().filter(|(v, _)| phrase_fits(v)).max_by_key(|(v, _)| v.len()) {
+            Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
+        } else if let Some(n) = cues.speech.phrase_len(rest) {
+            Some(Cue { kind: CueKind::Speech, first: i, last: i + n - 1 })
+        } else if cues.speech.contains(rest[0]) {
+            Some(Cue { kind: CueKind::Speech, first: i, last: i })
+        } else if let Some(n) = cues.belief.phrase_len(rest) {
+            Some(Cue { kind: CueKind::Belief, first: i, last: i + n - 1 })
+        } else if cues.belief.contains(rest[0]) {
+            Some(Cue { kind: CueKind::Belief, first: i, last: i })
+        } else {
+            None
+        };
+        match cue {
+            Some(c) => {
+                i = c.last + 1;
+                found.push(c);
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+/// Word range `[start, end)` of the speaker phrase read backwards from word `verb`.
+fn speaker_before(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Option<(usize, usize)> {
+    let mut end = verb;
+    // Adverbs and auxiliaries between speaker and verb ("also", "has"), and ", however," asides.
+    loop {
+        if end == 0 {
+            return None;
+        }
+        let w = &words[end - 1];
+        if !broken(text, words, end - 1, end) && cues.skip_words.contains(&w.lower) {
+            end -= 1;
+            continue;
+        }
+        if broken(text, words, end - 1, end) && gap(text, words, end - 1, end).trim() == "," {
+            // ", however," — a run of skip words between two commas
+            let mut k = end;
+            while k > 0 && cues.skip_words.contains(&words[k - 1].lower) && (k == end || !broken(text, words, k - 1, k)) {
+                k -= 1;
+            }
+            if k < end && k > 0 && gap(text, words, k - 1, k).trim() == "," {
+                // the aside's opening comma is expected; the speaker ends before it
+                return phrase_backwards(text, words, k, cues, true);
+            }
+        }
+        break;
+    }
+    phrase_backwards(text, words, end, cues, false)
+}
+
+/// The phrase ending at word `end` (exclusive), read backwards; `after_aside` means the gap
+/// right before `end` is an aside's comma rather than a boundary.
+fn phrase_backwards(text: &str, words: &[Word], end: usize, cues: &Cues, after_aside: bool) -> Option<(usize, usize)> {
+    let mut start = end;
+    while start > 0 {
+        let first_step = start == end;
+        if !first_step && broken(text, words, start - 1, start) && !(after_aside && start == end) {
+            break;
+        }
+        if first_step && !after_aside && broken(text, words, start - 1, start) {
+            // "…", the ministry said: a punctuation gap right before the verb means no speaker here
+            return None;
+        }
+        let w = &words[start - 1];
+        if first_step && start >= 2 && cues.relative_pronouns.contains(&w.lower) && gap(text, words, start - 2, start - 1).trim() == "," {
+            // "Armenia, which denied": the antecedent before the comma speaks
+            return antecedent(text, words, start - 1, cues);
+        }
+        if cues.clause_breaks.contains(&w.lower) || cues.complementizers.contains(&w.lower) || cues.speech.contains(&w.lower) {
+            break;
+        }
+        start -= 1;
+        if end - start >= MAX_SPEAKER_WORDS {
+            break;
+        }
+    }
+    // a phrase of determiners and skip words alone names nobody
+    let names_someone = (start..end).any(|k| !cues.determiners.contains(&words[k].lower) && !cues.skip_words.contains(&words[k].lower));
+    (start < end && names_someone).then_some((start, end))
+}
+
+/// The noun phrase that ends right before word `rel` (a relative pronoun after a comma).
+fn antecedent(text: &str, words: &[Word], rel: usize, cues: &Cues) -> Option<(usize, usize)> {
+    let end = rel;
+    let mut start = end;
+    while start > 0 && end - start < 4 {
+        if start < end && broken(text, words, start - 1, start) {
+            break;
+        }
+        let w = &words[start - 1];
+        if !(w.is_capitalized(text) || cues.definite_articles.contains(&w.lower)) {
+            break;
+        }
+        start -= 1;
+    }
+    (start < end).then_some((start, end))
+}
+
+/// Word range of the speaker phrase read forwards after the cue ("said the State Department").
+fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look_like_name: bool) -> Option<(usize, usize)> {
+    let mut start = last + 1;
+    if start < words.len() && broken(text, words, last, start) && !gap(text, words, last, start).trim().is_empty() {
+        let g = gap(text, words, last, start).trim();
+        if !(g == "," || g == "-") {
+            return None;
+        }
+    }
+    while start < words.len() && cues.skip_words.contains(&words[start].lower) && !broken(text, words, start - 1, start) {
+        start += 1;
+    }
+    if start >= words.len() {
+        return None;
+    }
+    let first = &words[start];
+    if cues.prepositions.contains(&first.lower) || cues.complementizers.contains(&first.lower) || cues.clause_breaks.contains(&first.lower) {
+        return None;
+    }
+    if must_look_like_name
+        && !(first.is_capitalized(text)
+            || cues.definite_articles.contains(&first.lower)
+            || cues.anaphor_heads.contains(&first.lower)
+            || cues.pronouns.contains_key(&first.lower))
+    {
+        return None;
+    }
+    let mut end = start + 1;
+    while end < words.len() && end - start < MAX_SPEAKER_WORDS {
+        if broken(text, words, end - 1, end) {
+            break;
+        }
+        let w = &words[end];
+        let joins = cues.connectors.contains(&w.lower);
+        if !joins
+            && (cues.skip_words.contains(&w.lower)
+                || cues.prepositions.contains(&w.lower)
+                || cues.clause_breaks.contains(&w.lower)
+                || cues.complementizers.contains(&w.lower))
+        {
+            break;
+        }
+        end += 1;
+    }
+    // a trailing connector ("head of") is not part of the name
+    while end > start + 1 && cues.connectors.contains(&words[end - 1].lower) {
+        end -= 1;
+    }
+    Some((start, end))
+}
+
+fn span_of(words: &[Word], (start, end): (usize, usize)) -> ByteSpan {
+    ByteSpan::new(words[start].span.start, words[end - 1].span.end)
+}
+
+/// The quote, if any, that closes right before byte `at` (only spaces and `,` `—` between).
+fn quote_closing_before<'q>(text: &str, at: usize, quotes: &'q [Quoted]) -> Option<&'q Quoted> {
+    quotes.iter().find(|q| {
+        q.outer.end <= at && text[q.outer.end..at].chars().all(|c| c.is_whitespace() || matches!(c, ',' | '—' | '–' | '-' | ':'))
+    })
+}
+
+/// The quote, if any, that opens right after byte `at` (only spaces and `:` `,` between).
+fn quote_opening_after<'q>(text: &str, at: usize, quotes: &'q [Quoted]) -> Option<&'q Quoted> {
+    quotes.iter().find(|q| {
+        q.outer.start >= at && text[at..q.outer.start].chars().all(|c| c.is_whitespace() || matches!(c, ',' | ':' | '—' | '–'))
+    })
+}
+
+const TRIM: &[char] = &[',', ':', ';', '—', '–', '-'];
+
+/// Content that starts with a dateline ("МОСКВА — ", "GENEVA — ") starts after it.
+fn skip_dateline(text: &str, content: ByteSpan) -> ByteSpan {
+    let s = content.slice(text);
+    for dash in [" — ", " – ", " - "] {
+        if let Some(i) = s.find(dash) {
+            let head = &s[..i];
+            let letters: Vec<char> = head.chars().filter(|c| c.is_alphabetic()).collect();
+            if !letters.is_empty() && letters.len() <= 40 && letters.iter().all(|c| c.is_uppercase()) {
+                return ByteSpan::new(content.start + i + dash.len(), content.end).trim(text);
+            }
+        }
+    }
+    content
+}
+
+fn content_span(text: &str, start: usize, end: usize) -> Option<ByteSpan> {
+    let span = ByteSpan::new(start, end.max(start)).trim_matches(text, TRIM);
+    let words = span.slice(text).split_whitespace().count();
+    (words >= 2 || (span.len() >= 6 && !span.slice(text).contains(' '))).then_some(span)
+}
+
+/// Skips a complementizer ("that", "что") right after the cue.
+fn after_complementizer(words: &[Word], idx: usize, cues: &Cues) -> usize {
+    if idx < words.len() && cues.complementizers.contains(&words[idx].lower) {
+        idx + 1
+    } else {
+        idx
+    }
+}
+
+pub fn statements_in_sentence(
+    text: &str,
+    sentence: ByteSpan,
+    words: &[Word],
+    quotes: &[Quoted],
+    cues: &Cues,
+) -> Vec<Statement> {
+    let found = find_cues(text, words, quotes, cues);
+    let mut out: Vec<Statement> = Vec::new();
+    for cue in &found {
+        let cue_span = ByteSpan::new(words[cue.first].span.start, words[cue.last].span.end);
+        let statement = match &cue.kind {
+            CueKind::According => according(text, sentence, words, cue, cue_span, quotes, cues),
+            CueKind::Target { then } => target(text, sentence, words, cue, then, cue_span, quotes, cues),
+            CueKind::Speech | CueKind::Belief => {
+                speech(text, sentence, words, cue, cue_span, quotes, cues, matches!(cue.kind, CueKind::Belief))
+            }
+        };
+        out.extend(statement);
+    }
+    // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
+    // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which".
+    let cut_points: Vec<(ByteSpan, usize)> = out
+        .iter()
+        .filter_map(|s| {
+            let (sp, cue) = (s.speaker?, s.cue?);
+            let relative = sp.end < cue.start && text[sp.end..cue.start].contains(',');
+            let at = if relative {
+                words.iter().rev().find(|w| w.span.end <= cue.start).map_or(cue.start, |w| w.span.start)
+            } else {
+                sp.start
+            };
+            Some((sp, at))
+        })
+        .collect();
+    for i in 0..out.len() {
+        let cut = cut_points
+            .iter()
+            .filter(|(sp, at)| out[i].content.start < *at && *at < out[i].content.end && Some(*sp) != out[i].speaker)
+            .map(|(_, at)| *at)
+            .min();
+        if let Some(cut) = cut {
+            if let Some(c) = content_span(text, out[i].content.start, cut) {
+                out[i].content = c;
+                out[i].kind = kind_for(c, quotes, text, out[i].kind == Kind::Belief);
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn speech(
+    text: &str,
+    sentence: ByteSpan,
+    words: &[Word],
+    cue: &Cue,
+    cue_span: ByteSpan,
+    quotes: &[Quoted],
+    cues: &Cues,
+    belief: bool,
+) -> Option<Statement> {
+    let before = speaker_before(text, words, cue.first, cues);
+    let after_idx = after_complementizer(words, cue.last + 1, cues);
+    let tail_words = words.len().saturating_sub(cue.last + 1);
+    let tail_is_short_or_adverbial = tail_words == 0
+        || tail_words <= 6 && {
+            let first = &words[cue.last + 1].lower;
+            cues.prepositions.contains(first) || cues.skip_words.contains(first) || first.chars().next().is_some_and(|c| c.is_uppercase())
+        };
+
+    // Where the attribution clause starts: the speaker before the verb, else the verb itself.
+    let clause_start = before.map_or(cue_span.start, |b| words[b.0].span.start);
+    let lead = &text[sentence.start..clause_start];
+    let lead_ends_with_break = lead.trim_end().ends_with([',', '—', '–', '"', '”', '»', '“', '«', '’', ':']);
+    let speaker_after_verb = || speaker_after(text, words, cue.last, cues, true);
+
+    // Attribution last: "CONTENT, SPEAKER said." / "«…», — заявил SPEAKER."
+    if lead_ends_with_break && (tail_is_short_or_adverbial || before.is_none()) {
+        let speaker = before.or_else(|| speaker_after(text, words, cue.last, cues, false)).map(|r| span_of(words, r));
+        let content = match quote_closing_before(text, clause_start, quotes) {
+            Some(q) => Some(q.inner.trim_matches(text, TRIM)),
+            None => content_span(text, sentence.start, clause_start).map(|c| skip_dateline(text, c)),
+        }?;
+        if speaker.is_none() && !belief {
+            return None;
+        }
+        return Some(Statement {
+            kind: kind_for(content, quotes, text, belief),
+            content,
+            cue: Some(cue_span),
+            speaker,
+            target: None,
+            confidence: if speaker.is_some() { 0.9 } else { 0.4 },
+        });
+    }
+
+    // Speaker first: "SPEAKER said [that] CONTENT" / "SPEAKER said: «…»".
+    let speaker = before.or_else(speaker_after_verb)?;
+    let content_start = if before.is_some() {
+        words.get(after_idx).map_or(sentence.end, |w| w.span.start)
+    } else {
+        // inverted ("Заявил министр, что …"): content after the speaker
+        let idx = after_complementizer(words, speaker.1, cues);
+        words.get(idx).map_or(sentence.end, |w| w.span.start)
+    };
+    let content_start = quote_opening_after(text, cue_span.end, quotes)
+        .filter(|q| q.outer.start <= content_start || before.is_some())
+        .map_or(content_start, |q| q.outer.start.min(content_start));
+    // A quote opened in this sentence may run on past its end.
+    let content_end = quotes
+        .iter()
+        .filter(|q| sentence.contains(&ByteSpan::new(q.outer.start, q.outer.start)) && q.outer.start >= content_start)
+        .map(|q| q.outer.end)
+        .fold(sentence.end, usize::max);
+    let content = content_span(text, content_start, content_end)?;
+    let content = match quotes.iter().find(|q| q.outer == content || q.outer.trim(text) == content) {
+        Some(q) => q.inner.trim(text),
+        None => content,
+    };
+    Some(Statement {
+        kind: kind_for(content, quotes, text, belief),
+        content,
+        cue: Some(cue_span),
+        speaker: Some(span_of(words, speaker)),
+        target: None,
+        confidence: if belief { 0.6 } else { 0.9 },
+    })
+}
+
+fn according(
+    text: &str,
+    sentence: ByteSpan,
+    words: &[Word],
+    cue: &Cue,
+    cue_span: ByteSpan,
+    quotes: &[Quoted],
+    cues: &Cues,
+) -> Option<Statement> {
+    let (s, e) = speaker_after(text, words, cue.last, cues, false)?;
+    let speaker = span_of(words, (s, e));
+    let lead = &text[sentence.start..cue_span.start];
+    let content = if lead.trim().is_empty() {
+        // "According to X, CONTENT"
+        content_span(text, speaker.end, sentence.end)?
+    } else {
+        // "CONTENT, according to X"
+        content_span(text, sentence.start, cue_span.start)?
+    };
+    Some(Statement {
+        kind: kind_for(content, quotes, text, false),
+        content,
+        cue: Some(cue_span),
+        speaker: Some(speaker),
+        target: None,
+        confidence: 0.85,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn target(
+    text: &str,
+    sentence: ByteSpan,
+    words: &[Word],
+    cue: &Cue,
+    then: &str,
+    cue_span: ByteSpan,
+    quotes: &[Quoted],
+    cues: &Cues,
+) -> Option<Statement> {
+    let speaker = speaker_before(text, words, cue.first, cues)?;
+    let mut object = cue.last + 1;
+    while object < words.len() && cues.skip_words.contains(&words[object].lower) {
+        object += 1;
+    }
+    let target = (!then.is_empty())
+        .then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then))
+        .flatten()
+        .filter(|&k| k > object)
+        .map(|k| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
+        .or_else(|| {
+            // no linking word: the object is the capitalised run right after the verb
+            let mut k = object;
+            while k < words.len() && words[k].is_capitalized(text) && (k == object || !broken(text, words, k - 1, k)) {
+                k += 1;
+            }
+            (k > object).then(|| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
+        });
+    let start = words.get(cue.last + 1)?.span.start;
+    let content = content_span(text, quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start)), sentence.end)?;
+    Some(Statement {
+        kind: kind_for(content, quotes, text, false),
+        content,
+        cue: Some(cue_span),
+        speaker: Some(span_of(words, speaker)),
+        target,
+        confidence: 0.85,
+    })
+}
+
+/// Quotes no cue claimed: "X said:" before them, "He added." after them, or the previous
+/// paragraph's speaker continuing. Short unclaimed quotes are scare quotes and stay unattributed.
+pub fn attribute_leftover_quotes(
+    text: &str,
+    sentences: &[ByteSpan],
+    paragraphs: &[ByteSpan],
+    quotes: &[Quoted],
+    cues: &Cues,
+    statements: &mut Vec<Statement>,
+) {
+    let mut added = Vec::new();
+    for q in quotes {
+        if statements.iter().any(|s| s.content.overlaps(&q.inner)) {
+            continue;
+        }
+        let inner = q.inner.trim_matches(text, TRIM);
+        let n_words = inner.slice(text).split_whitespace().count();
+        if n_words < 4 {
+            continue;
+        }
+        // the sentence before ends with ':' and names a speaker
+        let prev = sentences.iter().rev().find(|s| s.end <= q.outer.start);
+        let colon_speaker = prev.filter(|s| text[s.end..q.outer.start].trim().is_empty() || s.slice(text).trim_end().ends_with(':')).and_then(|s| {
+            if !s.slice(text).trim_end().ends_with(':') {
+                return None;
+            }
+            let ws = crate::text::words::words(text, *s);
+            let found = find_cues(text, &ws, quotes, cues);
+            found.iter().find_map(|c| {
+                speaker_before(text, &ws, c.first, cues).map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end)))
+            })
+        });
+        // the next sentence is a bare "He added." / "she said."
+        let next = sentences.iter().find(|s| s.start >= q.outer.end);
+        let next_speaker = next.and_then(|s| {
+            let ws = crate::text::words::words(text, *s);
+            if ws.len() > 4 {
+                return None;
+            }
+            let found = find_cues(text, &ws, quotes, cues);
+            found.iter().find_map(|c| {
+                speaker_before(text, &ws, c.first, cues)
+                    .or_else(|| speaker_after(text, &ws, c.last, cues, true))
+                    .map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end)))
+            })
+        });
+        let (speaker, cue, confidence) = match (colon_speaker, next_speaker) {
+            (Some((sp, cue)), _) | (None, Some((sp, cue))) => (Some(sp), Some(cue), 0.8),
+            (None, None) => {
+                // a paragraph that is all quote continues the previous paragraph's speaker
+                let para = paragraphs.iter().position(|p| p.contains(&ByteSpan::new(q.outer.start, q.outer.start)));
+                let starts_para = para.is_some_and(|i| paragraphs[i].start == q.outer.start);
+                let prev_speaker = para
+                    .filter(|&i| i > 0 && starts_para)
+                    .and_then(|i| statements.iter().rev().find(|s| paragraphs[i - 1].contains(&s.content) && s.speaker.is_some()))
+                    .map(|s| (s.speaker, s.cue));
+                match prev_speaker {
+                    Some((sp, cue)) => (sp, cue, 0.5),
+                    None if n_words >= 6 => (None, None, 0.3),
+                    None => continue,
+                }
+            }
+        };
+        added.push(Statement { kind: Kind::Direct, content: inner, cue, speaker, target: None, confidence });
+    }
+    statements.extend(added);
+}

@@ -1,0 +1,95 @@
+//! Statements: who is reported as saying (or believing) what, with every part a span.
+//!
+//! Order of work for one article:
+//! 1. [`furniture`] sets aside the outlet's own page furniture (donation appeals, "read more").
+//! 2. [`marks`] pairs quotation marks into quoted spans (across paragraphs where the convention says so).
+//! 3. [`cues`] reads each sentence for speech cues — verbs of saying, "according to", "X accused Y
+//!    of" — and takes the speaker phrase and the content around each cue.
+//! 4. Quotes no cue claimed are attributed from the sentence before ("…said:") or after ("He
+//!    added."), or as the continuation of the previous paragraph's speaker.
+//!
+//! Speaker phrases are resolved to actors afterwards ([`crate::actors`]).
+
+pub mod cues;
+pub mod furniture;
+pub mod marks;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lexicon::Lexicons;
+use crate::text::{sentences, words, ByteSpan};
+
+/// How the statement is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// The content is a quotation.
+    Direct,
+    /// The content is a paraphrase.
+    Indirect,
+    /// A paraphrase that quotes some of the speaker's words.
+    Mixed,
+    /// A belief, perception or finding ("X believes …", "polls show …").
+    Belief,
+}
+
+/// One attributed statement, in byte spans of the article text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub kind: Kind,
+    pub content: ByteSpan,
+    pub cue: Option<ByteSpan>,
+    /// The speaker as the text names it ("the State Department", "It", "Baku").
+    pub speaker: Option<ByteSpan>,
+    /// Whom the cue names as its object ("accused Yerevan of …").
+    pub target: Option<ByteSpan>,
+    pub confidence: f32,
+}
+
+/// Everything the quote stage found in one article.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub statements: Vec<Statement>,
+    /// Paragraphs set aside as page furniture.
+    pub furniture: Vec<ByteSpan>,
+}
+
+/// Statements of `text`, in text order. `lang` selects the cue lexicon; `None` uses all languages.
+pub fn extract(text: &str, lang: Option<&str>, lexicons: &Lexicons) -> Extraction {
+    let cues = lexicons.cues(lang);
+    let pairs = lexicons.all_quote_pairs();
+    let all_paragraphs = sentences::paragraphs(text);
+    let (paragraphs, furniture) = furniture::split(text, &all_paragraphs, &cues);
+    let quotes = marks::find_quotes(text, &paragraphs, &pairs);
+
+    let mut statements = Vec::new();
+    let mut sentence_spans = Vec::new();
+    for para in &paragraphs {
+        for sentence in sentences::sentences(text, *para, &cues.abbreviations) {
+            sentence_spans.push(sentence);
+            let ws = words::words(text, sentence);
+            statements.extend(cues::statements_in_sentence(text, sentence, &ws, &quotes, &cues));
+        }
+    }
+    cues::attribute_leftover_quotes(text, &sentence_spans, &paragraphs, &quotes, &cues, &mut statements);
+    statements.sort_by_key(|s| (s.content.start, s.content.end));
+    statements.dedup_by(|a, b| a.content == b.content);
+    Extraction { statements, furniture }
+}
+
+pub(crate) fn kind_for(content: ByteSpan, quotes: &[marks::Quoted], text: &str, belief: bool) -> Kind {
+    if belief {
+        return Kind::Belief;
+    }
+    let inside: Vec<&marks::Quoted> = quotes.iter().filter(|q| q.outer.overlaps(&content)).collect();
+    if inside.is_empty() {
+        return Kind::Indirect;
+    }
+    let quoted: usize = inside.iter().map(|q| q.inner.len()).sum();
+    let own = content.trim_matches(text, &['"', '“', '”', '«', '»', '„', ',', '.']).len();
+    if inside.len() == 1 && inside[0].inner.contains(&content) || quoted + 3 >= own {
+        Kind::Direct
+    } else {
+        Kind::Mixed
+    }
+}

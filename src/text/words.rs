@@ -1,0 +1,73 @@
+//! Words with their byte spans: runs of letters and digits, keeping inner apostrophes and hyphens
+//! ("Nagorno-Karabakh", "d'Orsay", "п'ятницю").
+
+use super::ByteSpan;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub span: ByteSpan,
+    pub lower: String,
+}
+
+impl Word {
+    pub fn is_capitalized(&self, text: &str) -> bool {
+        self.span.slice(text).chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '‐' | '.' | 'ʼ')
+}
+
+/// Words of `text[span]`, in order.
+pub fn words(text: &str, span: ByteSpan) -> Vec<Word> {
+    let s = span.slice(text);
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_alnum = chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+        match start {
+            None if c.is_alphanumeric() => start = Some(i),
+            Some(_) if c.is_alphanumeric() || (is_joiner(c) && next_is_alnum && c != '.') => {}
+            // "U.S." and "a.m.": a period between single letters stays inside the word.
+            Some(st) if c == '.' && next_is_alnum && s[st..i].chars().count() == 1 => {}
+            Some(st) if c == '.' && s[st..i].contains('.') => {
+                let end = i + 1;
+                push(&mut out, text, span.start + st, span.start + end);
+                start = None;
+            }
+            Some(st) => {
+                push(&mut out, text, span.start + st, span.start + i);
+                start = if c.is_alphanumeric() { Some(i) } else { None };
+            }
+            None => {}
+        }
+    }
+    if let Some(st) = start {
+        push(&mut out, text, span.start + st, span.end);
+    }
+    out
+}
+
+fn push(out: &mut Vec<Word>, text: &str, start: usize, end: usize) {
+    let span = ByteSpan::new(start, end);
+    out.push(Word { span, lower: span.slice(text).to_lowercase().replace('’', "'") });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str) -> Vec<String> {
+        words(text, ByteSpan::new(0, text.len())).into_iter().map(|w| w.span.slice(text).to_owned()).collect()
+    }
+
+    #[test]
+    fn keeps_inner_joiners_and_initialisms() {
+        assert_eq!(w("Nagorno-Karabakh's Quai d'Orsay"), ["Nagorno-Karabakh's", "Quai", "d'Orsay"]);
+        assert_eq!(w("the U.S. said"), ["the", "U.S.", "said"]);
+        assert_eq!(w("«Это», — заявил"), ["Это", "заявил"]);
+        assert_eq!(w("end. Next"), ["end", "Next"]);
+    }
+}
