@@ -80,7 +80,7 @@ pub fn find_quotes(text: &str, paragraphs: &[ByteSpan], pairs: &[(char, char)]) 
             }
             // Nothing open takes it as a closer, so it opens — unless glued to a preceding word
             // (a stray closing mark) or last in the paragraph.
-            if next.is_some() && !prev.is_some_and(char::is_alphanumeric) {
+            if next.is_some() && !(is_closer(c) && prev.is_some_and(char::is_alphanumeric)) {
                 stack.push(Open { mark: c, at, closers: closers_of(c) });
             }
         }
