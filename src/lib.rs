@@ -19,6 +19,7 @@
 //! - [`embed`]: the `standpoint embed` job — JSONL texts in, JSONL sentence vectors out.
 //! - [`runtime`]: process-wide settings for libtorch on CPU.
 
+pub mod actors;
 pub mod embed;
 pub mod lexicon;
 pub mod model;

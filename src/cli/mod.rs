@@ -217,16 +217,20 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
     };
     let lang = args.lang.clone().or_else(|| standpoint::text::lang::detect(&text));
     let lexicons = standpoint::lexicon::Lexicons::builtin();
+    let dict = standpoint::actors::Dictionary::builtin()?;
     let found = standpoint::quotes::extract(&text, lang.as_deref(), &lexicons);
+    let cues = lexicons.cues(lang.as_deref());
+    let actors = standpoint::actors::attribute(&text, &found.statements, &dict, &cues);
     let index = standpoint::text::CharIndex::new(&text);
     let mut out = std::io::stdout().lock();
-    for s in &found.statements {
+    for (s, a) in found.statements.iter().zip(&actors) {
         let part = |span: Option<standpoint::text::ByteSpan>| {
             span.map(|sp| serde_json::json!({"span": index.char_span(sp), "text": sp.slice(&text)}))
         };
         let line = serde_json::json!({
             "kind": s.kind,
             "speaker": part(s.speaker),
+            "actor": a.as_ref().map(|a| serde_json::json!({"id": a.actor.id, "name": a.actor.name, "kind": a.actor.kind, "sub": a.actor.sub, "role": a.actor.role, "parent": a.actor.parent, "via": a.via})),
             "cue": part(s.cue),
             "target": part(s.target),
             "content": part(Some(s.content)),

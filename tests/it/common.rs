@@ -59,3 +59,33 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
 pub fn floats(v: &serde_json::Value) -> Vec<f32> {
     v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number") as f32).collect()
 }
+
+/// A file from the shared folder beside the checkout (`../shared`), which users who clone the
+/// repo do not have. Missing: a plain "skipped" note, or a failure when `CI=true`.
+pub fn shared_file(relative: &str) -> Option<PathBuf> {
+    let path = root().join("..").join("shared").join(relative);
+    if path.is_file() {
+        return Some(path);
+    }
+    let message = format!("{} is missing: this test evaluates on ../shared data", path.display());
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message} (required when CI=true)");
+    }
+    eprintln!("skipped: {message}");
+    None
+}
+
+/// Runs the real binary and parses its JSONL output.
+pub fn run_jsonl(args: &[&str]) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_standpoint"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary starts");
+    assert!(out.status.success(), "standpoint {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .expect("UTF-8 output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}

@@ -7,3 +7,5 @@ mod common;
 mod embed_cli;
 mod faithfulness;
 mod hf_families;
+mod offsets;
+mod reference_article;

@@ -1,0 +1,244 @@
+//! From speaker phrases to canonical actors.
+//!
+//! A speaker phrase resolves, in this order:
+//! 1. **Named**: the [`dictionary`] finds a state, body or group in it — by name ("Azerbaijan"),
+//!    adjective ("the Armenian foreign ministry"), seat of power ("Baku", "the Kremlin") or
+//!    institution ("the State Department"); an office word in the phrase becomes the sub-actor.
+//! 2. **A person**: capitalised words after a role ("Foreign Minister Lena Havel") name a person,
+//!    with the role and, if the phrase names one, the state they belong to.
+//! 3. **Coreference**: a pronoun ("It said", "он") goes to the last speaker of a fitting kind; a
+//!    definite description ("the ministry", "the state border service") to the nearest earlier
+//!    mention of its head word that names an actor, else to the last speaker.
+//! 4. **Anyone else** stays an actor in their own right (`other:<phrase>`), never dropped.
+
+pub mod dictionary;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lexicon::Cues;
+use crate::quotes::Statement;
+use crate::text::words::{words, Word};
+use crate::text::ByteSpan;
+pub use dictionary::Dictionary;
+use dictionary::FormRole;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActorKind {
+    State,
+    Body,
+    Group,
+    Person,
+    Other,
+}
+
+/// A canonical actor as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Actor {
+    /// ISO 3166-1 alpha-2 for states ("AZ"), the alias id for bodies and groups ("EU"),
+    /// `person:<name>` or `other:<phrase>` otherwise.
+    pub id: String,
+    pub name: String,
+    pub kind: ActorKind,
+    /// The actor this one belongs to (a person's state), when known.
+    pub parent: Option<String>,
+    /// The institution inside the actor that spoke ("foreign ministry", "State Department").
+    pub sub: Option<String>,
+    /// A person's role as the text gives it ("Foreign Minister").
+    pub role: Option<String>,
+}
+
+/// How a speaker phrase reached its actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    Name,
+    Adjective,
+    Metonym,
+    Institution,
+    Person,
+    Pronoun,
+    Anaphor,
+    Unresolved,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribution {
+    pub actor: Actor,
+    pub via: Via,
+    pub confidence: f32,
+}
+
+struct Phrase<'t> {
+    words: Vec<Word>,
+    lower: Vec<&'t str>,
+    raw: Vec<&'t str>,
+}
+
+fn phrase<'t>(text: &'t str, span: ByteSpan, owned: &'t mut Vec<Word>) -> Phrase<'t> {
+    *owned = words(text, span);
+    let lower = owned.iter().map(|w| w.lower.as_str()).collect();
+    let raw = owned.iter().map(|w| w.span.slice(text)).collect();
+    Phrase { words: owned.clone(), lower, raw }
+}
+
+fn known_actor(dict: &Dictionary, idx: usize) -> Actor {
+    let k = &dict.actors[idx];
+    Actor { id: k.id.clone(), name: k.name.clone(), kind: k.kind, parent: k.parent.clone(), sub: None, role: None }
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Resolves a phrase by the dictionary and the person pattern only (no coreference).
+pub fn resolve_phrase(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues) -> Option<(Actor, Via)> {
+    let mut owned = Vec::new();
+    let p = phrase(text, span, &mut owned);
+    if p.words.is_empty() {
+        return None;
+    }
+    let hits = dict.hits(&p.lower, &p.raw);
+    let bodies = dict.body_phrases(&p.lower, &p.raw);
+    let joined = |s: usize, e: usize| text[p.words[s].span.start..p.words[e - 1].span.end].to_owned();
+
+    // A personal name: the trailing run of capitalised words that are neither dictionary forms,
+    // office words nor the phrase's first word alone.
+    let covered = |k: usize| hits.iter().any(|h| h.first <= k && k < h.end) || bodies.iter().any(|&(s, e)| s <= k && k < e);
+    let mut name_start = p.words.len();
+    while name_start > 0 && p.words[name_start - 1].is_capitalized(text) && !covered(name_start - 1) {
+        name_start -= 1;
+    }
+    let name_len = p.words.len() - name_start;
+    let role = bodies.iter().filter(|&&(_, e)| e <= name_start).last().map(|&(s, e)| joined(s, e));
+    // "ministro de Agricultura": a capitalised word after a connector is a portfolio, not a name
+    let after_connector = name_start > 0 && cues.connectors.contains(p.lower[name_start - 1]);
+    if name_len >= 2 || (name_len == 1 && role.is_some() && !after_connector) {
+        let name = joined(name_start, p.words.len());
+        let parent = hits.first().map(|h| dict.actors[h.actor].id.clone());
+        let actor = Actor {
+            id: format!("person:{}", slug(&name)),
+            name,
+            kind: ActorKind::Person,
+            parent,
+            sub: None,
+            role,
+        };
+        return Some((actor, Via::Person));
+    }
+
+    if let Some(hit) = hits.iter().max_by_key(|h| (h.role == FormRole::Body, h.role == FormRole::Name, std::cmp::Reverse(h.first))) {
+        let mut actor = known_actor(dict, hit.actor);
+        let via = match hit.role {
+            FormRole::Body => Via::Institution,
+            FormRole::Seat => Via::Metonym,
+            FormRole::Adjective => Via::Adjective,
+            FormRole::Name => Via::Name,
+        };
+        actor.sub = hit.sub.clone().or_else(|| bodies.first().map(|&(s, e)| joined(s, e).to_lowercase()));
+        return Some((actor, via));
+    }
+    None
+}
+
+fn is_pronoun(p: &[&str], cues: &Cues) -> Option<String> {
+    (p.len() == 1).then(|| cues.pronouns.get(p[0]).cloned()).flatten()
+}
+
+/// Actors for every statement of one article, in statement order.
+pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: &Cues) -> Vec<Option<Attribution>> {
+    let mut out: Vec<Option<Attribution>> = Vec::with_capacity(statements.len());
+    for (i, st) in statements.iter().enumerate() {
+        let Some(span) = st.speaker else {
+            out.push(None);
+            continue;
+        };
+        let attribution = resolve_phrase(text, span, dict, cues)
+            .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
+            .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues))
+            .unwrap_or_else(|| {
+                let mention = span.slice(text);
+                let mut owned = Vec::new();
+                let p = phrase(text, span, &mut owned);
+                let content_words: Vec<&str> =
+                    p.raw.iter().zip(&p.lower).filter(|(_, l)| !cues.determiners.contains(**l)).map(|(r, _)| *r).collect();
+                let name = if content_words.is_empty() { mention.to_owned() } else { content_words.join(" ") };
+                Attribution {
+                    actor: Actor { id: format!("other:{}", slug(&name)), name, kind: ActorKind::Other, parent: None, sub: None, role: None },
+                    via: Via::Unresolved,
+                    confidence: st.confidence * 0.8,
+                }
+            });
+        out.push(Some(attribution));
+    }
+    out
+}
+
+/// Pronouns and definite descriptions, resolved against what came before.
+fn corefer(
+    text: &str,
+    span: ByteSpan,
+    earlier: &[Statement],
+    resolved: &[Option<Attribution>],
+    dict: &Dictionary,
+    cues: &Cues,
+) -> Option<Attribution> {
+    let mut owned = Vec::new();
+    let p = phrase(text, span, &mut owned);
+    let previous = || earlier.iter().zip(resolved).rev().filter_map(|(s, a)| Some((s, a.as_ref()?)));
+
+    if let Some(reference) = is_pronoun(&p.lower, cues) {
+        let wants_person = reference == "person";
+        let (_, a) = previous()
+            .find(|(_, a)| (a.actor.kind == ActorKind::Person) == wants_person)
+            .or_else(|| previous().next())?;
+        return Some(Attribution { actor: a.actor.clone(), via: Via::Pronoun, confidence: a.confidence * 0.9 });
+    }
+
+    let definite = p.lower.first().is_some_and(|w| cues.definite_articles.contains(*w) || cues.determiners.contains(*w));
+    let head = p.lower.iter().rev().find(|w| cues.anaphor_heads.contains(**w)).copied();
+    let head = head?;
+    if !definite && p.lower.len() > 1 {
+        return None;
+    }
+    // The nearest earlier mention of the head word that names an actor ("Azerbaijani Border Service").
+    let before = &text[..span.start];
+    let lower_before = before.to_lowercase();
+    let mut search_end = lower_before.len();
+    while let Some(pos) = lower_before[..search_end].rfind(head) {
+        search_end = pos;
+        if before.len() != lower_before.len() {
+            break; // lower-casing changed byte lengths: offsets would not line up
+        }
+        let window_start = before[..pos].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+        let window = ByteSpan::new(window_start, (pos + head.len()).min(before.len()));
+        if !before.is_char_boundary(window.end) {
+            continue;
+        }
+        let mut w_owned = Vec::new();
+        let wp = phrase(text, window, &mut w_owned);
+        let tail = wp.lower.len().saturating_sub(5);
+        if let Some(hit) = dict.hits(&wp.lower[tail..], &wp.raw[tail..]).last() {
+            let mut actor = known_actor(dict, hit.actor);
+            let bodies = dict.body_phrases(&p.lower, &p.raw);
+            actor.sub = bodies.first().map(|&(s, e)| text[p.words[s].span.start..p.words[e - 1].span.end].to_lowercase());
+            return Some(Attribution { actor, via: Via::Anaphor, confidence: 0.75 });
+        }
+    }
+    // Otherwise the last institutional speaker; a person is not "the ministry".
+    let (_, a) = previous().find(|(_, a)| a.actor.kind != ActorKind::Person)?;
+    let mut actor = a.actor.clone();
+    let bodies = dict.body_phrases(&p.lower, &p.raw);
+    if let Some(&(s, e)) = bodies.first() {
+        actor.sub = Some(text[p.words[s].span.start..p.words[e - 1].span.end].to_lowercase());
+    }
+    Some(Attribution { actor, via: Via::Anaphor, confidence: a.confidence * 0.7 })
+}
