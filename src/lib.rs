@@ -21,6 +21,7 @@
 
 pub mod actors;
 pub mod embed;
+pub mod eval;
 pub mod lexicon;
 pub mod model;
 pub mod quotes;

@@ -35,6 +35,10 @@ enum Command {
     /// Who said what: statements with speaker, cue and content spans (text stages only, no model).
     #[command(after_help = "Examples:\n  standpoint quotes article.txt\n  standpoint quotes --lang de bericht.txt")]
     Quotes(QuotesArgs),
+    /// Measure the real pipeline on labelled data; prints one JSON object of metrics.
+    #[command(after_help = "Examples:\n  standpoint eval --task attribution --data ../shared/datasets/polnear/dev.jsonl\n  \
+        standpoint eval --task attribution --data dev.jsonl --predictions preds.jsonl")]
+    Eval(EvalArgs),
     /// Build or inspect the models Standpoint runs.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -89,6 +93,24 @@ enum LongTextArg {
     Window,
     /// First window only; the output says `truncated: true`.
     Truncate,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EvalTask {
+    /// Quote attribution on PolNeAR-format documents (the metrics of tools/attribution_metrics.py).
+    Attribution,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    #[arg(long, value_enum)]
+    task: EvalTask,
+    /// Labelled data files.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Also write the predictions, in the format the reference scorer reads.
+    #[arg(long)]
+    predictions: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -167,6 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Embed(args) => run_embed(args),
         Command::Quotes(args) => run_quotes(args),
+        Command::Eval(args) => run_eval(args),
         Command::Models(ModelsCommand::Build { e5s1, tokenizer, out }) => {
             let dir = convert::build_e5_directory(&convert::BuildInputs { e5s1: &e5s1, tokenizer: &tokenizer, out: &out })?;
             eprintln!("standpoint: wrote {}", dir.display());
@@ -237,6 +260,28 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
             "confidence": s.confidence,
         });
         writeln!(out, "{line}")?;
+    }
+    Ok(Outcome::Success)
+}
+
+fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
+    use standpoint::eval;
+    match args.task {
+        EvalTask::Attribution => {
+            let docs = eval::attribution::load_gold(&args.data)?;
+            let lexicons = standpoint::lexicon::Lexicons::builtin();
+            let dict = standpoint::actors::Dictionary::builtin()?;
+            let predictions = eval::predict_attributions(&docs, &lexicons, &dict);
+            if let Some(path) = &args.predictions {
+                let mut out = BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+                for line in &predictions {
+                    writeln!(out, "{}", serde_json::to_string(line)?)?;
+                }
+                out.flush()?;
+            }
+            let metrics = eval::attribution::metrics(&docs, &eval::by_id(&predictions));
+            println!("{}", serde_json::to_string_pretty(&metrics)?);
+        }
     }
     Ok(Outcome::Success)
 }

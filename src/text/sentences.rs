@@ -86,7 +86,11 @@ fn push(out: &mut Vec<ByteSpan>, text: &str, start: usize, end: usize) {
 /// Whether the period at byte `dot` of `p` closes an abbreviation or an initial.
 fn is_abbreviation(p: &str, dot: usize, abbreviations: &HashSet<String>) -> bool {
     let before = &p[..dot];
-    let token_start = before.rfind(|c: char| c.is_whitespace() || c == '(' || c == '"').map_or(0, |i| i + 1);
+    let token_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let token = &p[token_start..dot + 1];
     let bare = token.trim_end_matches('.');
     if bare.chars().count() == 1 && bare.chars().all(char::is_uppercase) {
@@ -114,6 +118,11 @@ mod tests {
             split("\"We will fight.\" He left. Mr. Smith met the U.S. envoy. J. Doe agreed!\n\nNext para"),
             ["\"We will fight.\"", "He left.", "Mr. Smith met the U.S. envoy.", "J. Doe agreed!", "Next para"]
         );
+    }
+
+    #[test]
+    fn multibyte_space_before_an_abbreviation_is_not_a_panic() {
+        assert_eq!(split("Gov.\u{a0}Mike Pence\u{a0}Jr. spoke. Then"), ["Gov.\u{a0}Mike Pence\u{a0}Jr. spoke.", "Then"]);
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! They need the converted encoder in `models/multilingual-e5-small`, which `scripts/setup`
 //! builds (the README's test command runs it first).
 
+mod attribution_eval;
 mod common;
 mod embed_cli;
 mod faithfulness;
 mod hf_families;
 mod offsets;
 mod reference_article;
+mod robustness;

@@ -1,0 +1,41 @@
+//! `standpoint eval`: the product's real pipeline measured against labelled data.
+
+pub mod attribution;
+
+use std::collections::HashMap;
+
+use crate::actors::Dictionary;
+use crate::lexicon::Lexicons;
+use crate::text::CharIndex;
+use attribution::{GoldDocument, Offsets, Predicted, PredictionLine};
+
+/// Runs quote extraction and attribution on each gold document's text, as the product does.
+pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &Dictionary) -> Vec<PredictionLine> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .map(|doc| {
+            let lang = doc.lang.clone().or_else(|| crate::text::lang::detect(&doc.text));
+            let found = crate::quotes::extract(&doc.text, lang.as_deref(), lexicons);
+            let cues = lexicons.cues(lang.as_deref());
+            // Resolution runs as in the product; the scorer reads spans only.
+            let _actors = crate::actors::attribute(&doc.text, &found.statements, dict, &cues);
+            let index = CharIndex::new(&doc.text);
+            let offsets = |span: crate::text::ByteSpan| {
+                let c = index.char_span(span);
+                Offsets { start: c.start, end: c.end }
+            };
+            PredictionLine {
+                id: doc.id.clone(),
+                attributions: found
+                    .statements
+                    .iter()
+                    .map(|s| Predicted { content: vec![offsets(s.content)], speaker: s.speaker.map(offsets).into_iter().collect() })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+pub fn by_id(lines: &[PredictionLine]) -> HashMap<String, Vec<Predicted>> {
+    lines.iter().map(|l| (l.id.clone(), l.attributions.clone())).collect()
+}

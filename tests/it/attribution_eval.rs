@@ -1,0 +1,48 @@
+//! `standpoint eval --task attribution` reports exactly what the reference scorer
+//! (../shared/tools/attribution_metrics.py) computes on the same predictions.
+
+use std::process::Command;
+
+use crate::common::{root, shared_file};
+
+fn assert_same(rust: &serde_json::Value, python: &serde_json::Value, path: &str) {
+    match (rust, python) {
+        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                assert_same(&a[k.as_str()], &b[k.as_str()], &format!("{path}.{k}"));
+            }
+        }
+        (serde_json::Value::Number(a), serde_json::Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() < 1e-12, "{path}: standpoint {a} vs scorer {b}");
+        }
+        (a, b) => assert_eq!(a, b, "{path}"),
+    }
+}
+
+#[test]
+fn metrics_equal_the_reference_scorer_on_polnear_dev() {
+    let (Some(gold), Some(scorer)) =
+        (shared_file("datasets/polnear/dev.jsonl"), shared_file("tools/attribution_metrics.py"))
+    else {
+        return;
+    };
+    let predictions = std::env::temp_dir().join(format!("standpoint-attr-{}.jsonl", std::process::id()));
+    let ours = Command::new(env!("CARGO_BIN_EXE_standpoint"))
+        .args(["eval", "--task", "attribution", "--data"])
+        .arg(&gold)
+        .arg("--predictions")
+        .arg(&predictions)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(ours.status.success(), "{}", String::from_utf8_lossy(&ours.stderr));
+    let theirs = Command::new("python3").arg(&scorer).arg(&gold).arg(&predictions).output().expect("python3 runs");
+    assert!(theirs.status.success(), "{}", String::from_utf8_lossy(&theirs.stderr));
+    let ours: serde_json::Value = serde_json::from_slice(&ours.stdout).unwrap();
+    let theirs: serde_json::Value = serde_json::from_slice(&theirs.stdout).unwrap();
+    assert_same(&ours, &theirs, "metrics");
+    assert!(ours["counts_j50"]["pred"].as_u64().unwrap() > 500, "the pipeline predicted attributions");
+    std::fs::remove_file(&predictions).ok();
+}
