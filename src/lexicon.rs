@@ -50,6 +50,9 @@ pub struct Lexicon {
     /// Phrases that put the speaker after them: "according to X", "по словам X".
     #[serde(default)]
     pub according_to: Vec<String>,
+    /// Participles that report speech for the sentence's subject ("…, saying that …").
+    #[serde(default)]
+    pub participle_cues: Vec<String>,
     /// Words that may open reported content after a verb ("that", "что", "dass").
     #[serde(default)]
     pub complementizers: Vec<String>,
@@ -96,6 +99,7 @@ pub struct Lexicon {
 pub struct Cues {
     pub speech: WordSet,
     pub belief: WordSet,
+    pub participles: WordSet,
     pub according_to: Vec<Vec<String>>,
     pub complementizers: HashSet<String>,
     pub target_cues: Vec<(Vec<String>, String)>,
@@ -213,6 +217,7 @@ impl Lexicons {
         for lex in selected {
             lex.speech_verbs.iter().for_each(|v| cues.speech.add(v));
             lex.belief_verbs.iter().for_each(|v| cues.belief.add(v));
+            lex.participle_cues.iter().for_each(|v| cues.participles.add(v));
             cues.according_to.extend(lex.according_to.iter().map(|p| p.to_lowercase().split(' ').map(str::to_owned).collect()));
             cues.complementizers.extend(lex.complementizers.iter().map(lower));
             cues.target_cues.extend(lex.target_cues.iter().map(|t| {

@@ -24,14 +24,18 @@ pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &D
                 let c = index.char_span(span);
                 Offsets { start: c.start, end: c.end }
             };
-            PredictionLine {
-                id: doc.id.clone(),
-                attributions: found
-                    .statements
-                    .iter()
-                    .map(|s| Predicted { content: vec![offsets(s.content)], speaker: s.speaker.map(offsets).into_iter().collect() })
-                    .collect(),
+            // The parts of a split quotation are one attribution with several content spans.
+            let mut attributions: Vec<(crate::text::ByteSpan, Predicted)> = Vec::new();
+            for s in &found.statements {
+                match s.continues.and_then(|first| attributions.iter_mut().find(|(c, _)| *c == first)) {
+                    Some((_, whole)) => whole.content.push(offsets(s.content)),
+                    None => attributions.push((
+                        s.content,
+                        Predicted { content: vec![offsets(s.content)], speaker: s.speaker.map(offsets).into_iter().collect() },
+                    )),
+                }
             }
+            PredictionLine { id: doc.id.clone(), attributions: attributions.into_iter().map(|(_, p)| p).collect() }
         })
         .collect()
 }

@@ -21,6 +21,7 @@ const MAX_SPEAKER_WORDS: usize = 8;
 enum CueKind {
     Speech,
     Belief,
+    Participle,
     According,
     Target { then: String },
 }
@@ -61,6 +62,10 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::According, first: i, last: i + p.len() - 1 })
         } else if let Some((verb, then)) = cues.target_cues.iter().filter(|(v, _)| phrase_fits(v)).max_by_key(|(v, _)| v.len()) {
             Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
+        } else if let Some(n) = cues.participles.phrase_len(rest) {
+            Some(Cue { kind: CueKind::Participle, first: i, last: i + n - 1 })
+        } else if cues.participles.contains(rest[0]) && i > 0 && broken(text, words, i - 1, i) {
+            Some(Cue { kind: CueKind::Participle, first: i, last: i })
         } else if let Some(n) = cues.speech.phrase_len(rest) {
             Some(Cue { kind: CueKind::Speech, first: i, last: i + n - 1 })
         } else if cues.speech.contains(rest[0]) {
@@ -122,8 +127,9 @@ fn phrase_backwards(text: &str, words: &[Word], end: usize, cues: &Cues, after_a
             break;
         }
         if first_step && !after_aside && broken(text, words, start - 1, start) {
-            // "…", the ministry said: a punctuation gap right before the verb means no speaker here
-            return None;
+            // "Stuart Stevens, a Republican operative, said": the name before the appositive speaks;
+            // otherwise ("…", the ministry said) a punctuation gap right before the verb means no speaker here
+            return appositive_head(text, words, end, cues);
         }
         let w = &words[start - 1];
         if first_step && start >= 2 && cues.relative_pronouns.contains(&w.lower) && gap(text, words, start - 2, start - 1).trim() == "," {
@@ -141,6 +147,26 @@ fn phrase_backwards(text: &str, words: &[Word], end: usize, cues: &Cues, after_a
     // a phrase of determiners and skip words alone names nobody
     let names_someone = (start..end).any(|k| !cues.determiners.contains(&words[k].lower) && !cues.skip_words.contains(&words[k].lower));
     (start < end && names_someone).then_some((start, end))
+}
+
+/// "NAME, APPOSITIVE, said": the sentence opens with a short name phrase, then a comma-enclosed
+/// description (lower-case or a relative clause, no quotation marks, no speech verb).
+fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Option<(usize, usize)> {
+    if verb == 0 || gap(text, words, verb - 1, verb).trim() != "," {
+        return None;
+    }
+    let first_comma = (1..verb).find(|&k| broken(text, words, k - 1, k))?;
+    if gap(text, words, first_comma - 1, first_comma).trim() != "," || first_comma > 6 {
+        return None;
+    }
+    let head_ok = words[0].is_capitalized(text) || cues.determiners.contains(&words[0].lower);
+    let appositive = &words[first_comma..verb];
+    let described = appositive.first().is_some_and(|w| {
+        !w.is_capitalized(text) || cues.relative_pronouns.contains(&w.lower) || cues.determiners.contains(&w.lower)
+    }) || appositive.len() >= 2 && appositive.iter().take(3).any(|w| cues.anaphor_heads.contains(&w.lower) || !w.is_capitalized(text));
+    let no_cue = appositive.iter().all(|w| !cues.speech.contains(&w.lower));
+    let sentence_start_clean = !text[..words[0].span.start].ends_with(['"', '“', '«', '„', '\'']);
+    (head_ok && described && no_cue && sentence_start_clean).then_some((0, first_comma))
 }
 
 /// The noun phrase that ends right before word `rel` (a relative pronoun after a comma).
@@ -252,13 +278,20 @@ fn content_span(text: &str, start: usize, end: usize) -> Option<ByteSpan> {
     (words >= 2 || (span.len() >= 6 && !span.slice(text).contains(' '))).then_some(span)
 }
 
-/// Skips a complementizer ("that", "что") right after the cue.
-fn after_complementizer(words: &[Word], idx: usize, cues: &Cues) -> usize {
-    if idx < words.len() && cues.complementizers.contains(&words[idx].lower) {
-        idx + 1
-    } else {
-        idx
+/// Where reported content starts after word `idx`: past a complementizer ("that", "что") that
+/// follows at once or after a short object or adverbial ("told CNN that", "said Tuesday that").
+fn after_complementizer(text: &str, words: &[Word], idx: usize, quotes: &[Quoted], cues: &Cues) -> usize {
+    let mut k = idx;
+    while k < words.len().min(idx + 5) {
+        if in_quote(words[k].span, quotes) || (k > idx && broken(text, words, k - 1, k)) {
+            break;
+        }
+        if cues.complementizers.contains(&words[k].lower) {
+            return k + 1;
+        }
+        k += 1;
     }
+    idx
 }
 
 pub fn statements_in_sentence(
@@ -274,6 +307,7 @@ pub fn statements_in_sentence(
         let cue_span = ByteSpan::new(words[cue.first].span.start, words[cue.last].span.end);
         let statement = match &cue.kind {
             CueKind::According => according(text, sentence, words, cue, cue_span, quotes, cues),
+            CueKind::Participle => participle(text, sentence, words, cue, cue_span, quotes, cues, &out),
             CueKind::Target { then } => target(text, sentence, words, cue, then, cue_span, quotes, cues),
             CueKind::Speech | CueKind::Belief => {
                 speech(text, sentence, words, cue, cue_span, quotes, cues, matches!(cue.kind, CueKind::Belief))
@@ -324,12 +358,15 @@ fn speech(
     belief: bool,
 ) -> Option<Statement> {
     let before = speaker_before(text, words, cue.first, cues);
-    let after_idx = after_complementizer(words, cue.last + 1, cues);
+    let after_idx = after_complementizer(text, words, cue.last + 1, quotes, cues);
     let tail_words = words.len().saturating_sub(cue.last + 1);
     let tail_is_short_or_adverbial = tail_words == 0
         || tail_words <= 6 && {
             let first = &words[cue.last + 1].lower;
-            cues.prepositions.contains(first) || cues.skip_words.contains(first) || first.chars().next().is_some_and(|c| c.is_uppercase())
+            cues.prepositions.contains(first)
+                || cues.skip_words.contains(first)
+                || (cues.clause_breaks.contains(first) && !cues.complementizers.contains(first))
+                || first.chars().next().is_some_and(|c| c.is_uppercase())
         };
 
     // Where the attribution clause starts: the speaker before the verb, else the verb itself.
@@ -355,6 +392,7 @@ fn speech(
             speaker,
             target: None,
             confidence: if speaker.is_some() { 0.9 } else { 0.4 },
+            continues: None,
         });
     }
 
@@ -364,7 +402,7 @@ fn speech(
         words.get(after_idx).map_or(sentence.end, |w| w.span.start)
     } else {
         // inverted ("Заявил министр, что …"): content after the speaker
-        let idx = after_complementizer(words, speaker.1, cues);
+        let idx = after_complementizer(text, words, speaker.1, quotes, cues);
         words.get(idx).map_or(sentence.end, |w| w.span.start)
     };
     let content_start = quote_opening_after(text, cue_span.end, quotes)
@@ -388,6 +426,52 @@ fn speech(
         speaker: Some(span_of(words, speaker)),
         target: None,
         confidence: if belief { 0.6 } else { 0.9 },
+        continues: None,
+    })
+}
+
+/// "X criticised Y, saying that CONTENT": the sentence's subject (or this sentence's earlier
+/// speaker) speaks.
+#[allow(clippy::too_many_arguments)]
+fn participle(
+    text: &str,
+    sentence: ByteSpan,
+    words: &[Word],
+    cue: &Cue,
+    cue_span: ByteSpan,
+    quotes: &[Quoted],
+    cues: &Cues,
+    earlier: &[Statement],
+) -> Option<Statement> {
+    let speaker = earlier.iter().rev().find_map(|s| s.speaker).or_else(|| {
+        let first = words.first()?;
+        let mut end = 1;
+        if cues.determiners.contains(&first.lower) {
+            end = (2..=3.min(words.len())).take_while(|&k| !broken(text, words, k - 2, k - 1)).last().unwrap_or(1);
+        } else {
+            while end < words.len()
+                && end < MAX_SPEAKER_WORDS
+                && !broken(text, words, end - 1, end)
+                && (words[end].is_capitalized(text) || cues.connectors.contains(&words[end].lower))
+            {
+                end += 1;
+            }
+        }
+        (first.is_capitalized(text) && !cues.pronouns.contains_key(&first.lower) || cues.determiners.contains(&first.lower))
+            .then(|| span_of(words, (0, end)))
+            .filter(|sp| sp.end <= cue_span.start)
+    })?;
+    let start = words.get(after_complementizer(text, words, cue.last + 1, quotes, cues))?.span.start;
+    let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
+    let content = content_span(text, start, sentence.end)?;
+    Some(Statement {
+        kind: kind_for(content, quotes, text, false),
+        content,
+        cue: Some(cue_span),
+        speaker: Some(speaker),
+        target: None,
+        confidence: 0.7,
+        continues: None,
     })
 }
 
@@ -417,6 +501,7 @@ fn according(
         speaker: Some(speaker),
         target: None,
         confidence: 0.85,
+        continues: None,
     })
 }
 
@@ -458,6 +543,7 @@ fn target(
         speaker: Some(span_of(words, speaker)),
         target,
         confidence: 0.85,
+        continues: None,
     })
 }
 
@@ -507,9 +593,18 @@ pub fn attribute_leftover_quotes(
                     .map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end)))
             })
         });
-        let (speaker, cue, confidence) = match (colon_speaker, next_speaker) {
-            (Some((sp, cue)), _) | (None, Some((sp, cue))) => (Some(sp), Some(cue), 0.8),
-            (None, None) => {
+        // "A," he said. "B." — B continues the statement just before it in the paragraph.
+        let para_of = |at: usize| paragraphs.iter().position(|p| p.start <= at && at <= p.end);
+        let split_part = statements
+            .iter()
+            .filter(|s| s.speaker.is_some() && s.content.end <= q.outer.start && para_of(s.content.start) == para_of(q.outer.start))
+            .filter(|s| q.outer.start - s.content.end < 80)
+            .max_by_key(|s| s.content.end)
+            .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
+        let (speaker, cue, confidence, continues) = match (colon_speaker, next_speaker, split_part) {
+            (Some((sp, cue)), _, _) | (None, Some((sp, cue)), _) => (Some(sp), Some(cue), 0.8, None),
+            (None, None, Some((sp, cue, first))) => (sp, cue, 0.8, Some(first)),
+            (None, None, None) => {
                 // a paragraph that is all quote continues the previous paragraph's speaker
                 let para = paragraphs.iter().position(|p| p.contains(&ByteSpan::new(q.outer.start, q.outer.start)));
                 let starts_para = para.is_some_and(|i| paragraphs[i].start == q.outer.start);
@@ -518,13 +613,13 @@ pub fn attribute_leftover_quotes(
                     .and_then(|i| statements.iter().rev().find(|s| paragraphs[i - 1].contains(&s.content) && s.speaker.is_some()))
                     .map(|s| (s.speaker, s.cue));
                 match prev_speaker {
-                    Some((sp, cue)) => (sp, cue, 0.5),
-                    None if n_words >= 6 => (None, None, 0.3),
+                    Some((sp, cue)) => (sp, cue, 0.5, None),
+                    None if n_words >= 6 => (None, None, 0.3, None),
                     None => continue,
                 }
             }
         };
-        added.push(Statement { kind: Kind::Direct, content: inner, cue, speaker, target: None, confidence });
+        added.push(Statement { kind: Kind::Direct, content: inner, cue, speaker, target: None, confidence, continues });
     }
     statements.extend(added);
 }

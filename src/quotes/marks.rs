@@ -23,6 +23,7 @@ pub struct Quoted {
 struct Open {
     mark: char,
     at: usize,
+    len: usize,
     closers: Vec<char>,
 }
 
@@ -36,11 +37,24 @@ pub fn find_quotes(text: &str, paragraphs: &[ByteSpan], pairs: &[(char, char)]) 
     let mut crossed = 0usize;
     for (pi, para) in paragraphs.iter().enumerate() {
         let s = para.slice(text);
-        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        // NYT style writes quotation marks as two apostrophes: ''like this''. They act as one `"`.
+        let mut chars: Vec<(usize, char)> = Vec::with_capacity(s.len());
+        let mut lens: Vec<usize> = Vec::with_capacity(s.len());
+        let mut it = s.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            if c == '\'' && it.peek().is_some_and(|&(_, n)| n == '\'') {
+                it.next();
+                chars.push((i, '"'));
+                lens.push(2);
+            } else {
+                chars.push((i, c));
+                lens.push(c.len_utf8());
+            }
+        }
         let mut skip_first_opener = false;
         if !stack.is_empty() {
             // An open quote continues only if this paragraph re-opens it with the same mark.
-            let first = chars.first().map(|&(_, c)| c);
+            let first = s.chars().next().map(|c| if c == '\'' && s.starts_with("''") { '"' } else { c });
             if first == Some(stack[0].mark) && stack.len() == 1 {
                 skip_first_opener = true;
                 crossed += 1;
@@ -59,6 +73,7 @@ pub fn find_quotes(text: &str, paragraphs: &[ByteSpan], pairs: &[(char, char)]) 
             let prev = ci.checked_sub(1).map(|k| chars[k].1);
             let next = chars.get(ci + 1).map(|&(_, n)| n);
             let at = para.start + bi;
+            let mark_len = lens[ci];
             if matches!(c, '’' | '‘' | '\'') && prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric) {
                 continue; // apostrophe
             }
@@ -68,8 +83,8 @@ pub fn find_quotes(text: &str, paragraphs: &[ByteSpan], pairs: &[(char, char)]) 
                 }
                 if pos == 0 {
                     let open = &stack[0];
-                    let inner = ByteSpan::new(open.at + open.mark.len_utf8(), at);
-                    out.push(Quoted { outer: ByteSpan::new(open.at, at + c.len_utf8()), inner, paragraphs: crossed });
+                    let inner = ByteSpan::new(open.at + open.len, at);
+                    out.push(Quoted { outer: ByteSpan::new(open.at, at + mark_len), inner, paragraphs: crossed });
                     crossed = 0;
                 }
                 stack.truncate(pos);
@@ -81,11 +96,12 @@ pub fn find_quotes(text: &str, paragraphs: &[ByteSpan], pairs: &[(char, char)]) 
             // Nothing open takes it as a closer, so it opens — unless glued to a preceding word
             // (a stray closing mark) or last in the paragraph.
             if next.is_some() && !(is_closer(c) && prev.is_some_and(char::is_alphanumeric)) {
-                stack.push(Open { mark: c, at, closers: closers_of(c) });
+                stack.push(Open { mark: c, at, len: mark_len, closers: closers_of(c) });
             }
         }
         let continues = paragraphs.get(pi + 1).is_some_and(|next| {
-            stack.len() == 1 && next.slice(text).starts_with(stack[0].mark)
+            let next = next.slice(text);
+            stack.len() == 1 && (next.starts_with(stack[0].mark) || (stack[0].mark == '"' && next.starts_with("''")))
         });
         if !continues {
             stack.clear();
@@ -117,6 +133,11 @@ mod tests {
         assert_eq!(quotes("« Nous condamnons », a-t-il dit."), [" Nous condamnons "]);
         assert_eq!(quotes("«Это „грубое“ нарушение», — заявил он."), ["Это „грубое“ нарушение"]);
         assert_eq!(quotes("他说「我们反对」。"), ["我们反对"]);
+    }
+
+    #[test]
+    fn nyt_double_apostrophes_are_quotation_marks() {
+        assert_eq!(quotes("''We will win,'' Mr. Biden said. Don't."), ["We will win,"]);
     }
 
     #[test]

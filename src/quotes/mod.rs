@@ -44,6 +44,8 @@ pub struct Statement {
     /// Whom the cue names as its object ("accused Yerevan of …").
     pub target: Option<ByteSpan>,
     pub confidence: f32,
+    /// For the later parts of a split quotation ("A," he said. "B."): the first part's content.
+    pub continues: Option<ByteSpan>,
 }
 
 /// Everything the quote stage found in one article.

@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn multibyte_space_before_an_abbreviation_is_not_a_panic() {
-        assert_eq!(split("Gov.\u{a0}Mike Pence\u{a0}Jr. spoke. Then"), ["Gov.\u{a0}Mike Pence\u{a0}Jr. spoke.", "Then"]);
+        assert_eq!(split("Mr.\u{a0}Mike Pence\u{a0}J. spoke. Then"), ["Mr.\u{a0}Mike Pence\u{a0}J. spoke.", "Then"]);
     }
 
     #[test]

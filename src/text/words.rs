@@ -32,6 +32,15 @@ pub fn words(text: &str, span: ByteSpan) -> Vec<Word> {
             Some(_) if c.is_alphanumeric() || (is_joiner(c) && next_is_alnum && c != '.') => {}
             // "U.S." and "a.m.": a period between single letters stays inside the word.
             Some(st) if c == '.' && next_is_alnum && s[st..i].chars().count() == 1 => {}
+            // "Rev. Kyev Tatum", "Jill A. Martin": inside a sentence, a period followed by a capital
+            // closes an abbreviation or initial (the sentence splitter already ruled out an end).
+            Some(st) if c == '.' && {
+                let after = s[i + 1..].trim_start();
+                s[i + 1..].starts_with(char::is_whitespace) && after.starts_with(char::is_uppercase)
+            } && s[st..i].chars().count() <= 4 && s[st..i].starts_with(char::is_uppercase) => {
+                push(&mut out, text, span.start + st, span.start + i + 1);
+                start = None;
+            }
             Some(st) if c == '.' && s[st..i].contains('.') => {
                 let end = i + 1;
                 push(&mut out, text, span.start + st, span.start + end);
@@ -69,5 +78,6 @@ mod tests {
         assert_eq!(w("the U.S. said"), ["the", "U.S.", "said"]);
         assert_eq!(w("«Это», — заявил"), ["Это", "заявил"]);
         assert_eq!(w("end. Next"), ["end", "Next"]);
+        assert_eq!(w("said Rev. Kyev Tatum"), ["said", "Rev.", "Kyev", "Tatum"]);
     }
 }
