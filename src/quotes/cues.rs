@@ -306,13 +306,14 @@ pub fn statements_in_sentence(
     for cue in &found {
         let cue_span = ByteSpan::new(words[cue.first].span.start, words[cue.last].span.end);
         let statement = match &cue.kind {
-            CueKind::According => according(text, sentence, words, cue, cue_span, quotes, cues),
-            CueKind::Participle => participle(text, sentence, words, cue, cue_span, quotes, cues, &out),
-            CueKind::Target { then } => target(text, sentence, words, cue, then, cue_span, quotes, cues),
+            CueKind::According => according(text, sentence, words, cue, cue_span, quotes, cues).into_iter().collect(),
+            CueKind::Participle => participle(text, sentence, words, cue, cue_span, quotes, cues, &out).into_iter().collect(),
+            CueKind::Target { then } => target(text, sentence, words, cue, then, cue_span, quotes, cues).into_iter().collect(),
             CueKind::Speech | CueKind::Belief => {
                 speech(text, sentence, words, cue, cue_span, quotes, cues, matches!(cue.kind, CueKind::Belief))
             }
         };
+        let statement: Vec<Statement> = statement;
         out.extend(statement);
     }
     // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
@@ -356,7 +357,7 @@ fn speech(
     quotes: &[Quoted],
     cues: &Cues,
     belief: bool,
-) -> Option<Statement> {
+) -> Vec<Statement> {
     let before = speaker_before(text, words, cue.first, cues);
     let after_idx = after_complementizer(text, words, cue.last + 1, quotes, cues);
     let tail_words = words.len().saturating_sub(cue.last + 1);
@@ -375,17 +376,28 @@ fn speech(
     let lead_ends_with_break = lead.trim_end().ends_with([',', '—', '–', '"', '”', '»', '“', '«', '’', ':']);
     let speaker_after_verb = || speaker_after(text, words, cue.last, cues, true);
 
+    // "CONTENT, he said, MORE CONTENT": the clause sits between commas inside the content.
+    let clause_end = before
+        .map_or_else(|| speaker_after(text, words, cue.last, cues, false).map(|r| r.1 - 1), |_| Some(cue.last))
+        .unwrap_or(cue.last);
+    let parenthetical = lead_ends_with_break
+        && before.is_some()
+        && clause_end + 1 < words.len()
+        && gap(text, words, clause_end, clause_end + 1).trim() == ","
+        && words.len() - (clause_end + 1) >= 3;
+
     // Attribution last: "CONTENT, SPEAKER said." / "«…», — заявил SPEAKER."
-    if lead_ends_with_break && (tail_is_short_or_adverbial || before.is_none()) {
+    if lead_ends_with_break && (tail_is_short_or_adverbial || before.is_none() || parenthetical) {
         let speaker = before.or_else(|| speaker_after(text, words, cue.last, cues, false)).map(|r| span_of(words, r));
         let content = match quote_closing_before(text, clause_start, quotes) {
             Some(q) => Some(q.inner.trim_matches(text, TRIM)),
             None => content_span(text, sentence.start, clause_start).map(|c| skip_dateline(text, c)),
-        }?;
+        };
+        let Some(content) = content else { return Vec::new() };
         if speaker.is_none() && !belief {
-            return None;
+            return Vec::new();
         }
-        return Some(Statement {
+        let first = Statement {
             kind: kind_for(content, quotes, text, belief),
             content,
             cue: Some(cue_span),
@@ -393,11 +405,23 @@ fn speech(
             target: None,
             confidence: if speaker.is_some() { 0.9 } else { 0.4 },
             continues: None,
-        });
+        };
+        let rest = parenthetical
+            .then(|| {
+                let start = quote_opening_after(text, words[clause_end].span.end, quotes)
+                    .map_or(words[clause_end + 1].span.start, |q| q.outer.start.min(words[clause_end + 1].span.start));
+                content_span(text, start, sentence.end)
+            })
+            .flatten()
+            .map(|c| {
+                let c = quotes.iter().find(|q| q.outer.trim(text) == c).map_or(c, |q| q.inner.trim_matches(text, TRIM));
+                Statement { kind: kind_for(c, quotes, text, belief), content: c, continues: Some(content), ..first.clone() }
+            });
+        return std::iter::once(first).chain(rest).collect();
     }
 
     // Speaker first: "SPEAKER said [that] CONTENT" / "SPEAKER said: «…»".
-    let speaker = before.or_else(speaker_after_verb)?;
+    let Some(speaker) = before.or_else(speaker_after_verb) else { return Vec::new() };
     let content_start = if before.is_some() {
         words.get(after_idx).map_or(sentence.end, |w| w.span.start)
     } else {
@@ -414,12 +438,12 @@ fn speech(
         .filter(|q| sentence.contains(&ByteSpan::new(q.outer.start, q.outer.start)) && q.outer.start >= content_start)
         .map(|q| q.outer.end)
         .fold(sentence.end, usize::max);
-    let content = content_span(text, content_start, content_end)?;
+    let Some(content) = content_span(text, content_start, content_end) else { return Vec::new() };
     let content = match quotes.iter().find(|q| q.outer == content || q.outer.trim(text) == content) {
         Some(q) => q.inner.trim(text),
         None => content,
     };
-    Some(Statement {
+    vec![Statement {
         kind: kind_for(content, quotes, text, belief),
         content,
         cue: Some(cue_span),
@@ -427,7 +451,7 @@ fn speech(
         target: None,
         confidence: if belief { 0.6 } else { 0.9 },
         continues: None,
-    })
+    }]
 }
 
 /// "X criticised Y, saying that CONTENT": the sentence's subject (or this sentence's earlier
