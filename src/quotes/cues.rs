@@ -373,7 +373,9 @@ fn speech(
     // Where the attribution clause starts: the speaker before the verb, else the verb itself.
     let clause_start = before.map_or(cue_span.start, |b| words[b.0].span.start);
     let lead = &text[sentence.start..clause_start];
-    let lead_ends_with_break = lead.trim_end().ends_with([',', '—', '–', '"', '”', '»', '“', '«', '’', ':']);
+    let lead_ends_with_break = lead.trim_end().ends_with([',', '—', '–', '"', '”', '»', '“', '«', '’', '\'', ':']);
+    // A quotation closing right before the clause is its content, however long the tail.
+    let quote_before = quote_closing_before(text, clause_start, quotes).filter(|_| lead_ends_with_break);
     let speaker_after_verb = || speaker_after(text, words, cue.last, cues, true);
 
     // "CONTENT, he said, MORE CONTENT": the clause sits between commas inside the content.
@@ -387,16 +389,38 @@ fn speech(
         && words.len() - (clause_end + 1) >= 3;
 
     // Attribution last: "CONTENT, SPEAKER said." / "«…», — заявил SPEAKER."
-    if lead_ends_with_break && (tail_is_short_or_adverbial || before.is_none() || parenthetical) {
+    if lead_ends_with_break && (tail_is_short_or_adverbial || before.is_none() || parenthetical || quote_before.is_some()) {
         let speaker = before.or_else(|| speaker_after(text, words, cue.last, cues, false)).map(|r| span_of(words, r));
-        let content = match quote_closing_before(text, clause_start, quotes) {
-            Some(q) => Some(q.inner.trim_matches(text, TRIM)),
-            None => content_span(text, sentence.start, clause_start).map(|c| skip_dateline(text, c)),
-        };
-        let Some(content) = content else { return Vec::new() };
         if speaker.is_none() && !belief {
             return Vec::new();
         }
+        let content = match quote_before {
+            Some(q) => Some(q.inner.trim_matches(text, TRIM)),
+            None => content_span(text, sentence.start, clause_start).map(|c| skip_dateline(text, c)),
+        };
+        let tail = || {
+            let start = quote_opening_after(text, words[clause_end].span.end, quotes)
+                .map_or(words[clause_end + 1].span.start, |q| q.outer.start.min(words[clause_end + 1].span.start));
+            content_span(text, start, sentence.end)
+                .map(|c| quotes.iter().find(|q| q.outer.trim(text) == c).map_or(c, |q| q.inner.trim_matches(text, TRIM)))
+        };
+        // "Still, he said, officials …": a lead too short to be content leaves only the tail.
+        let content = match (content, parenthetical) {
+            (Some(c), _) => c,
+            (None, true) => match tail() {
+                Some(c) => return vec![Statement {
+                    kind: kind_for(c, quotes, text, belief),
+                    content: c,
+                    cue: Some(cue_span),
+                    speaker,
+                    target: None,
+                    confidence: 0.85,
+                    continues: None,
+                }],
+                None => return Vec::new(),
+            },
+            (None, false) => return Vec::new(),
+        };
         let first = Statement {
             kind: kind_for(content, quotes, text, belief),
             content,
@@ -407,16 +431,9 @@ fn speech(
             continues: None,
         };
         let rest = parenthetical
-            .then(|| {
-                let start = quote_opening_after(text, words[clause_end].span.end, quotes)
-                    .map_or(words[clause_end + 1].span.start, |q| q.outer.start.min(words[clause_end + 1].span.start));
-                content_span(text, start, sentence.end)
-            })
+            .then(tail)
             .flatten()
-            .map(|c| {
-                let c = quotes.iter().find(|q| q.outer.trim(text) == c).map_or(c, |q| q.inner.trim_matches(text, TRIM));
-                Statement { kind: kind_for(c, quotes, text, belief), content: c, continues: Some(content), ..first.clone() }
-            });
+            .map(|c| Statement { kind: kind_for(c, quotes, text, belief), content: c, continues: Some(content), ..first.clone() });
         return std::iter::once(first).chain(rest).collect();
     }
 
