@@ -39,6 +39,9 @@ pub struct Lexicon {
     pub code: String,
     /// Quotation mark pairs `[open, close]` used in this language.
     pub quote_pairs: Vec<[String; 2]>,
+    /// Whether all nouns are written with a capital (German): a lower-case word then ends a name.
+    #[serde(default)]
+    pub nouns_capitalized: bool,
     /// Whether paragraphs opened by a dash are dialogue lines ("— Текст, — сказал он").
     #[serde(default)]
     pub dialogue_dash: bool,
@@ -115,6 +118,7 @@ pub struct Cues {
     pub prepositions: HashSet<String>,
     pub connectors: HashSet<String>,
     pub dialogue_dash: bool,
+    pub nouns_capitalized: bool,
 }
 
 /// Exact words and stems (`заяв*`), lower case.
@@ -235,6 +239,7 @@ impl Lexicons {
             cues.prepositions.extend(lex.prepositions.iter().map(lower));
             cues.connectors.extend(lex.connectors.iter().map(lower));
             cues.dialogue_dash |= lex.dialogue_dash;
+            cues.nouns_capitalized = lex.nouns_capitalized && code.is_some();
         }
         cues
     }

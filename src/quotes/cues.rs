@@ -219,6 +219,18 @@ fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look
             break;
         }
         let w = &words[end];
+        // German capitalises nouns: a lower-case word that is no article, link or adjective before
+        // a noun ends the name ("des Roten Kreuzes warten …", but "des britischen Ministeriums").
+        let adjective_before_noun = words.get(end + 1).is_some_and(|n| n.is_capitalized(text) && !broken(text, words, end, end + 1));
+        if cues.nouns_capitalized
+            && !w.is_capitalized(text)
+            && !cues.determiners.contains(&w.lower)
+            && !cues.connectors.contains(&w.lower)
+            && !cues.definite_articles.contains(&w.lower)
+            && !adjective_before_noun
+        {
+            break;
+        }
         let joins = cues.connectors.contains(&w.lower);
         if !joins
             && (cues.skip_words.contains(&w.lower)
@@ -286,7 +298,8 @@ fn after_complementizer(text: &str, words: &[Word], idx: usize, quotes: &[Quoted
         if in_quote(words[k].span, quotes) || (k > idx && broken(text, words, k - 1, k)) {
             break;
         }
-        if cues.complementizers.contains(&words[k].lower) {
+        // past the first word, a complementizer that is also a preposition ("di", "de") is not one
+        if cues.complementizers.contains(&words[k].lower) && (k == idx || !cues.connectors.contains(&words[k].lower)) {
             return k + 1;
         }
         k += 1;
@@ -525,7 +538,14 @@ fn according(
     quotes: &[Quoted],
     cues: &Cues,
 ) -> Option<Statement> {
-    let (s, e) = speaker_after(text, words, cue.last, cues, false)?;
+    // "как заявили в Ереване": a locative speaker keeps its preposition
+    let (s, e) = speaker_after(text, words, cue.last, cues, false).or_else(|| {
+        let next = words.get(cue.last + 1)?;
+        if !cues.prepositions.contains(&next.lower) {
+            return None;
+        }
+        speaker_after(text, words, cue.last + 1, cues, false).map(|(_, e)| (cue.last + 1, e))
+    })?;
     let speaker = span_of(words, (s, e));
     let lead = &text[sentence.start..cue_span.start];
     let content = if lead.trim().is_empty() {
@@ -605,7 +625,7 @@ pub fn attribute_leftover_quotes(
         }
         let inner = q.inner.trim_matches(text, TRIM);
         let n_words = inner.slice(text).split_whitespace().count();
-        if n_words < 4 {
+        if n_words < 2 {
             continue;
         }
         // the sentence before ends with ':' and names a speaker
@@ -642,6 +662,9 @@ pub fn attribute_leftover_quotes(
             .filter(|s| q.outer.start - s.content.end < 80)
             .max_by_key(|s| s.content.end)
             .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
+        if n_words < 4 && split_part.is_none() {
+            continue; // short and unattributed: a scare quote
+        }
         let (speaker, cue, confidence, continues) = match (colon_speaker, next_speaker, split_part) {
             (Some((sp, cue)), _, _) | (None, Some((sp, cue)), _) => (Some(sp), Some(cue), 0.8, None),
             (None, None, Some((sp, cue, first))) => (sp, cue, 0.8, Some(first)),

@@ -7,6 +7,7 @@ mod attribution_eval;
 mod common;
 mod embed_cli;
 mod faithfulness;
+mod gold_quotes;
 mod hf_families;
 mod offsets;
 mod reference_article;
