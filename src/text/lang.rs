@@ -7,8 +7,16 @@ const FIRST_CLASS: &[whatlang::Lang] = &[
     whatlang::Lang::Fra, whatlang::Lang::Spa, whatlang::Lang::Ita,
 ];
 
+/// Trigram statistics settle long before this; longer articles are judged by their start.
+const SAMPLE_BYTES: usize = 4096;
+
 /// The language of `text` as an ISO 639-1 code, or `None` when no guess is confident enough.
 pub fn detect(text: &str) -> Option<String> {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
     let info = whatlang::detect(text)?;
     if info.is_reliable() || info.confidence() >= 0.5 {
         return Some(iso639_1(info.lang()).to_owned());
