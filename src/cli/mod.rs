@@ -111,6 +111,8 @@ struct EvalArgs {
     /// Also write the predictions, in the format the reference scorer reads.
     #[arg(long)]
     predictions: Option<PathBuf>,
+    #[command(flatten)]
+    text: TextArgs,
 }
 
 #[derive(Args)]
@@ -121,6 +123,27 @@ struct QuotesArgs {
     /// Language code (default: detected).
     #[arg(long)]
     lang: Option<String>,
+    #[command(flatten)]
+    text: TextArgs,
+}
+
+/// Data that extends the text stages without code changes.
+#[derive(Args)]
+struct TextArgs {
+    /// Your own actors, in the format of data/actors/aliases.json: adds actors or overrides built-in ones by id.
+    #[arg(long)]
+    actors: Option<PathBuf>,
+    /// A directory of language files (format of data/lang/*.json) that add or replace languages.
+    #[arg(long)]
+    lang_data: Option<PathBuf>,
+}
+
+impl TextArgs {
+    fn load(&self) -> anyhow::Result<(standpoint::lexicon::Lexicons, standpoint::actors::Dictionary)> {
+        let lexicons = standpoint::lexicon::Lexicons::load(self.lang_data.as_deref())?;
+        let dict = standpoint::actors::Dictionary::load(self.actors.as_deref())?;
+        Ok((lexicons, dict))
+    }
 }
 
 #[derive(Args)]
@@ -239,8 +262,7 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
         std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?
     };
     let lang = args.lang.clone().or_else(|| standpoint::text::lang::detect(&text));
-    let lexicons = standpoint::lexicon::Lexicons::builtin();
-    let dict = standpoint::actors::Dictionary::builtin()?;
+    let (lexicons, dict) = args.text.load()?;
     let found = standpoint::quotes::extract(&text, lang.as_deref(), &lexicons);
     let cues = lexicons.cues(lang.as_deref());
     let actors = standpoint::actors::attribute(&text, &found.statements, &dict, &cues);
@@ -269,8 +291,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     match args.task {
         EvalTask::Attribution => {
             let docs = eval::attribution::load_gold(&args.data)?;
-            let lexicons = standpoint::lexicon::Lexicons::builtin();
-            let dict = standpoint::actors::Dictionary::builtin()?;
+            let (lexicons, dict) = args.text.load()?;
             let predictions = eval::predict_attributions(&docs, &lexicons, &dict);
             if let Some(path) = &args.predictions {
                 let mut out = BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);

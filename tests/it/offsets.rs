@@ -27,3 +27,23 @@ fn every_span_slices_back_on_multilingual_articles() {
     assert!(checked > 60, "only {checked} spans checked");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_user_actor_file_adds_actors_without_code_changes() {
+    let dir = std::env::temp_dir().join(format!("standpoint-actors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let actors = dir.join("actors.json");
+    std::fs::write(
+        &actors,
+        r#"{"actors": [{"id": "ACME", "kind": "body", "name": "Acme Watchdog", "forms": {"name": {"en": ["Acme Watchdog", "the watchdog"]}}}]}"#,
+    )
+    .unwrap();
+    let article = dir.join("a.txt");
+    std::fs::write(&article, "\"The merger harms consumers,\" the watchdog said on Monday.").unwrap();
+    let without = run_jsonl(&["quotes", article.to_str().unwrap()]);
+    assert_ne!(without[0]["actor"]["id"], "ACME");
+    let with = run_jsonl(&["quotes", article.to_str().unwrap(), "--actors", actors.to_str().unwrap()]);
+    assert_eq!(with[0]["actor"]["id"], "ACME");
+    assert_eq!(with[0]["actor"]["name"], "Acme Watchdog");
+    std::fs::remove_dir_all(&dir).ok();
+}
