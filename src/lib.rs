@@ -26,6 +26,7 @@
 pub mod actors;
 pub mod embed;
 pub mod eval;
+pub mod heads;
 pub mod lexicon;
 pub mod model;
 pub mod quotes;

@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use standpoint::embed;
+use standpoint::heads::HeadConfig;
 use standpoint::model::{convert, BatchConfig, Encoder, LongText, Precision};
 
 /// How a run ended, as the process exit code says it.
@@ -39,6 +40,9 @@ enum Command {
     #[command(after_help = "Examples:\n  standpoint eval --task attribution --data ../shared/datasets/polnear/dev.jsonl\n  \
         standpoint eval --task attribution --data dev.jsonl --predictions preds.jsonl")]
     Eval(EvalArgs),
+    /// Train a stance or tone head on the encoder, reproducibly (seeded; data and settings recorded).
+    #[command(after_help = "Example:\n  standpoint train --task sentiment --data xlm-t/train.jsonl --dev xlm-t/val.jsonl --out models/heads/tone")]
+    Train(TrainArgs),
     /// Build or inspect the models Standpoint runs.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -99,6 +103,56 @@ enum LongTextArg {
 enum EvalTask {
     /// Quote attribution on PolNeAR-format documents (the metrics of tools/attribution_metrics.py).
     Attribution,
+    /// Tone of a text (negative / neutral / positive).
+    Sentiment,
+    /// Sentiment toward a target inside the text.
+    TargetSentiment,
+    /// Stance toward a target (favor / against / neutral).
+    Stance,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HeadTask {
+    Sentiment,
+    TargetSentiment,
+    Stance,
+}
+
+impl From<HeadTask> for standpoint::heads::Task {
+    fn from(t: HeadTask) -> Self {
+        match t {
+            HeadTask::Sentiment => standpoint::heads::Task::Sentiment,
+            HeadTask::TargetSentiment => standpoint::heads::Task::TargetSentiment,
+            HeadTask::Stance => standpoint::heads::Task::Stance,
+        }
+    }
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    #[arg(long, value_enum)]
+    task: HeadTask,
+    /// Training files (shared datasets' JSONL schema).
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Dev files: reported on, never trained or tuned on.
+    #[arg(long, required = true, num_args = 1..)]
+    dev: Vec<PathBuf>,
+    /// Output directory for head.safetensors and head.json.
+    #[arg(long)]
+    out: PathBuf,
+    /// Hidden units of the head.
+    #[arg(long, default_value_t = HeadConfig::default().hidden)]
+    hidden: usize,
+    #[arg(long, default_value_t = HeadConfig::default().seed)]
+    seed: u64,
+    #[arg(long, default_value_t = HeadConfig::default().max_epochs)]
+    max_epochs: usize,
+    /// Where sentence vectors are cached between runs.
+    #[arg(long, default_value = ".cache/features")]
+    feature_cache: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
@@ -108,11 +162,17 @@ struct EvalArgs {
     /// Labelled data files.
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
-    /// Also write the predictions, in the format the reference scorer reads.
+    /// Also write the predictions (attribution: the reference scorer's format; classification:
+    /// one `{"id", "label", "probs"}` line per item).
     #[arg(long)]
     predictions: Option<PathBuf>,
+    /// The trained head to measure (classification tasks).
+    #[arg(long)]
+    head: Option<PathBuf>,
     #[command(flatten)]
     text: TextArgs,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
@@ -213,6 +273,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Embed(args) => run_embed(args),
         Command::Quotes(args) => run_quotes(args),
         Command::Eval(args) => run_eval(args),
+        Command::Train(args) => run_train(args),
         Command::Models(ModelsCommand::Build { e5s1, tokenizer, out }) => {
             let dir = convert::build_e5_directory(&convert::BuildInputs { e5s1: &e5s1, tokenizer: &tokenizer, out: &out })?;
             eprintln!("standpoint: wrote {}", dir.display());
@@ -303,6 +364,46 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             let metrics = eval::attribution::metrics(&docs, &eval::by_id(&predictions));
             println!("{}", serde_json::to_string_pretty(&metrics)?);
         }
+        EvalTask::Sentiment | EvalTask::TargetSentiment | EvalTask::Stance => {
+            let task = match args.task {
+                EvalTask::Sentiment => HeadTask::Sentiment,
+                EvalTask::TargetSentiment => HeadTask::TargetSentiment,
+                _ => HeadTask::Stance,
+            }
+            .into();
+            let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
+            let head = standpoint::heads::Head::load(head_dir).with_context(|| format!("loading {}", head_dir.display()))?;
+            anyhow::ensure!(head.meta.task == task, "{} is a {:?} head, not {:?}", head_dir.display(), head.meta.task, task);
+            let encoder = args.model.load()?;
+            let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
+            let (mut metrics, probs) =
+                standpoint::heads::evaluate(&encoder, &head, &examples, &args.model.batch_config(), Some(Path::new(".cache/features")))?;
+            metrics["skipped"] = serde_json::json!(skipped);
+            if let Some(path) = &args.predictions {
+                let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                standpoint::heads::write_predictions(file, &head, &examples, &probs)?;
+            }
+            println!("{}", serde_json::to_string_pretty(&metrics)?);
+        }
     }
+    Ok(Outcome::Success)
+}
+
+fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
+    let encoder = args.model.load()?;
+    let config = HeadConfig { hidden: args.hidden, seed: args.seed, max_epochs: args.max_epochs, ..HeadConfig::default() };
+    let started = Instant::now();
+    let head = standpoint::heads::train(
+        &encoder,
+        args.task.into(),
+        &args.data,
+        &args.dev,
+        &config,
+        &args.model.batch_config(),
+        Some(&args.feature_cache),
+    )?;
+    head.save(&args.out)?;
+    eprintln!("standpoint: trained in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
+    println!("{}", serde_json::to_string_pretty(&head.meta.record["dev"]["metrics"])?);
     Ok(Outcome::Success)
 }

@@ -1,0 +1,69 @@
+//! Labelled data in the shared datasets' JSONL schema: `id`, `text`, `target`, `target_spans`,
+//! `label`, `lang` (other fields ignored).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::HeadError;
+
+/// What a head predicts, and from what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// Tone of a text: negative / neutral / positive.
+    Sentiment,
+    /// Sentiment toward a named target inside the text.
+    TargetSentiment,
+    /// Stance toward a target given as free text: favor / against / neutral.
+    Stance,
+}
+
+impl Task {
+    pub fn labels(self) -> &'static [&'static str] {
+        match self {
+            Task::Sentiment | Task::TargetSentiment => &["negative", "neutral", "positive"],
+            Task::Stance => &["favor", "against", "neutral"],
+        }
+    }
+
+    /// Whether the head reads a target next to the text.
+    pub fn uses_target(self) -> bool {
+        !matches!(self, Task::Sentiment)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// Reads examples; rows without a text, or with a label outside the task's set, are skipped and
+/// counted (the count is reported with the run).
+pub fn read(paths: &[impl AsRef<Path>], task: Task) -> Result<(Vec<Example>, usize), HeadError> {
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for path in paths {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let ex: Example = serde_json::from_str(line)
+                .map_err(|source| HeadError::Json { path: path.display().to_string(), line: n + 1, source })?;
+            let label_ok = ex.label.as_deref().is_some_and(|l| task.labels().contains(&l));
+            let target_ok = !task.uses_target() || ex.target.as_deref().is_some_and(|t| !t.trim().is_empty());
+            if label_ok && target_ok && !ex.text.trim().is_empty() {
+                out.push(ex);
+            } else {
+                skipped += 1;
+            }
+        }
+    }
+    Ok((out, skipped))
+}
