@@ -151,6 +151,13 @@ struct TrainArgs {
     /// Where sentence vectors are cached between runs.
     #[arg(long, default_value = ".cache/features")]
     feature_cache: PathBuf,
+    /// Fine-tune the encoder from this layer up together with a linear classifier, instead of
+    /// training a head on frozen vectors (text-only tasks; e5-small has 12 layers).
+    #[arg(long)]
+    tune_from_layer: Option<usize>,
+    /// Epochs of fine-tuning.
+    #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().epochs)]
+    tune_epochs: usize,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -372,6 +379,25 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             }
             .into();
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
+            if head_dir.join("tuned.json").is_file() {
+                let model_dir = match &args.model.model {
+                    Some(dir) => dir.clone(),
+                    None => default_model_dir()?,
+                };
+                let (encoder, tuned) = standpoint::heads::tuned::Tuned::encoder(&model_dir, head_dir, Precision::Auto)?;
+                anyhow::ensure!(tuned.meta.task == task, "{} is a {:?} head, not {:?}", head_dir.display(), tuned.meta.task, task);
+                let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
+                let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+                let probs = tuned.probabilities(&encoder, &texts, &args.model.batch_config())?;
+                let labels: Vec<&str> = tuned.meta.labels.iter().map(String::as_str).collect();
+                let gold: Vec<usize> =
+                    examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap_or(0)).collect();
+                let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
+                let mut metrics = standpoint::heads::metrics::report(&labels, &gold, &probs, &langs);
+                metrics["skipped"] = serde_json::json!(skipped);
+                println!("{}", serde_json::to_string_pretty(&metrics)?);
+                return Ok(Outcome::Success);
+            }
             let head = standpoint::heads::Head::load(head_dir).with_context(|| format!("loading {}", head_dir.display()))?;
             anyhow::ensure!(head.meta.task == task, "{} is a {:?} head, not {:?}", head_dir.display(), head.meta.task, task);
             let encoder = args.model.load()?;
@@ -390,6 +416,24 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
 }
 
 fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
+    if let Some(first_layer) = args.tune_from_layer {
+        let config = standpoint::heads::tuned::TuneConfig {
+            first_layer,
+            epochs: args.tune_epochs,
+            seed: args.seed,
+            ..Default::default()
+        };
+        let dir = match &args.model.model {
+            Some(dir) => dir.clone(),
+            None => default_model_dir()?,
+        };
+        let started = Instant::now();
+        let mut tuned = standpoint::heads::tuned::train(&dir, args.task.into(), &args.data, &args.dev, &config, &args.model.batch_config())?;
+        tuned.save(&args.out)?;
+        eprintln!("standpoint: fine-tuned in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
+        println!("{}", serde_json::to_string_pretty(&tuned.meta.record["dev"]["metrics"])?);
+        return Ok(Outcome::Success);
+    }
     let encoder = args.model.load()?;
     let config = HeadConfig { hidden: args.hidden, seed: args.seed, max_epochs: args.max_epochs, ..HeadConfig::default() };
     let started = Instant::now();

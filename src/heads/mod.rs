@@ -10,6 +10,7 @@ pub mod features;
 pub mod head;
 pub mod labelled;
 pub mod metrics;
+pub mod tuned;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -96,16 +96,35 @@ pub struct Encoder {
     pub(crate) special_prefix: Vec<u32>,
     pub(crate) special_suffix: Vec<u32>,
     pub dir: PathBuf,
+    top: Option<super::top::TopLayers>,
 }
 
 impl Encoder {
+    /// Runs `top` after this (bottom) encoder from now on; see [`super::top`].
+    pub fn attach_top(&mut self, top: super::top::TopLayers) {
+        self.top = Some(top);
+    }
+
     pub fn load(dir: &Path, precision: Precision) -> Result<Self, ModelError> {
+        Self::load_layers(dir, precision, None)
+    }
+
+    /// The encoder cut after its first `layers` layers (BERT family): the frozen bottom under
+    /// fine-tuned top layers. Its hidden states are the input of layer `layers`.
+    pub fn load_bottom(dir: &Path, precision: Precision, layers: usize) -> Result<Self, ModelError> {
+        Self::load_layers(dir, precision, Some(layers))
+    }
+
+    fn load_layers(dir: &Path, precision: Precision, layers: Option<usize>) -> Result<Self, ModelError> {
         let config_path = dir.join("config.json");
         let config_bytes = std::fs::read(&config_path).map_err(|e| ModelError::io(&config_path, e))?;
         let json = |source| ModelError::Json { path: config_path.clone(), source };
         let head: ConfigHead = serde_json::from_slice(&config_bytes).map_err(json)?;
         let family = match head.model_type.as_str() {
             "bert" => Family::Bert,
+            other if layers.is_some() => {
+                return Err(ModelError::Unsupported { dir: dir.to_owned(), model_type: format!("{other} (layer-wise tuning needs bert)") })
+            }
             "xlm-roberta" | "roberta" => Family::Roberta,
             "deberta-v2" => Family::DebertaV2,
             other => return Err(ModelError::Unsupported { dir: dir.to_owned(), model_type: other.to_owned() }),
@@ -115,7 +134,10 @@ impl Encoder {
         let root = vs.root();
         let network = match family {
             Family::Bert => {
-                let config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
+                let mut config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
+                if let Some(n) = layers {
+                    config.num_hidden_layers = n as i64;
+                }
                 Network::Bert(BertModel::new_with_optional_pooler(&root, &config, false))
             }
             Family::Roberta => {
@@ -170,6 +192,7 @@ impl Encoder {
             special_prefix,
             special_suffix,
             dir: dir.to_owned(),
+            top: None,
         })
     }
 
@@ -185,12 +208,25 @@ impl Encoder {
             Network::Roberta(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, false)?.hidden_state,
             Network::DebertaV2(m) => m.forward_t(Some(ids), Some(mask), None, None, None, false)?.hidden_state,
         };
-        Ok(hidden)
+        Ok(match &self.top {
+            Some(top) => top.forward(&hidden, mask, false),
+            None => hidden,
+        })
     }
 }
 
 /// Copies safetensors weights into the variable store, accepting bare names and task prefixes.
 fn load_weights(vs: &mut nn::VarStore, path: &Path, family: Family) -> Result<(), ModelError> {
+    load_weights_where(vs, path, family, |_| true)
+}
+
+/// As [`load_weights`], for the variables `required` selects; the others keep their values.
+pub(crate) fn load_weights_where(
+    vs: &mut nn::VarStore,
+    path: &Path,
+    family: Family,
+    required: impl Fn(&str) -> bool,
+) -> Result<(), ModelError> {
     let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(path)
         .map_err(|e| ModelError::Format(format!("{}: {e}", path.display())))?
         .into_iter()
@@ -202,7 +238,7 @@ fn load_weights(vs: &mut nn::VarStore, path: &Path, family: Family) -> Result<()
     };
     let mut missing = Vec::new();
     tch::no_grad(|| -> Result<(), ModelError> {
-        for (name, mut var) in vs.variables() {
+        for (name, mut var) in vs.variables().into_iter().filter(|(n, _)| required(n)) {
             let source = tensors.get(&name).or_else(|| tensors.get(&format!("{prefix}{name}")));
             match source {
                 Some(src) if src.size() == var.size() => var.f_copy_(&src.to_kind(var.kind()))?,

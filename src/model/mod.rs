@@ -12,6 +12,7 @@ pub mod convert;
 pub mod e5s1;
 pub mod encoder;
 pub mod profile;
+pub mod top;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,319 @@
+//! Fine-tuning the encoder's top layers together with a linear classifier (text-only tasks).
+//!
+//! The frozen bottom (layers `0..first`) runs once over the training texts through the batching
+//! layer's own tokenisation; its states stay in memory. Each epoch then trains only the top
+//! layers (small learning rate) and the classifier (larger one) on length-bucketed batches.
+//! Early stopping and the temperature use a seeded held-out slice of the training data; the dev
+//! split is only reported on. The result is a directory with `top.safetensors` (f16),
+//! `classifier.safetensors` and `tuned.json`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tch::nn::{self, Module, OptimizerConfig};
+use tch::{Device, Kind, Reduction, Tensor};
+
+use super::labelled::{self, Example, Task};
+use super::{metrics, HeadError};
+use crate::model::batching::content_ids;
+use crate::model::top::TopLayers;
+use crate::model::{BatchConfig, Encoder, Precision};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TuneConfig {
+    /// First layer to fine-tune (e5-small has 12): layers `first..` train, the rest stay frozen.
+    pub first_layer: usize,
+    pub epochs: usize,
+    pub lr_top: f64,
+    pub lr_head: f64,
+    pub batch_size: usize,
+    /// Training texts are cut to this many tokens (the product windows longer texts).
+    pub max_tokens: usize,
+    pub holdout: f64,
+    pub seed: u64,
+}
+
+impl Default for TuneConfig {
+    fn default() -> Self {
+        TuneConfig { first_layer: 8, epochs: 4, lr_top: 4e-5, lr_head: 2e-3, batch_size: 32, max_tokens: 128, holdout: 0.1, seed: 13 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TunedMeta {
+    pub format: u32,
+    pub task: Task,
+    pub labels: Vec<String>,
+    pub temperature: f64,
+    pub config: TuneConfig,
+    pub encoder: String,
+    pub epochs_trained: usize,
+    pub holdout_macro_f1: f64,
+    pub record: serde_json::Value,
+}
+
+pub struct Tuned {
+    pub top: TopLayers,
+    classifier_vs: nn::VarStore,
+    classifier: nn::Linear,
+    pub meta: TunedMeta,
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+fn classifier(hidden: usize, classes: usize) -> (nn::VarStore, nn::Linear) {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let linear = nn::linear(vs.root() / "classifier", hidden as i64, classes as i64, Default::default());
+    (vs, linear)
+}
+
+/// Mean of `h` over the mask: `[batch, hidden]`.
+fn pool(h: &Tensor, mask: &Tensor) -> Tensor {
+    let m = mask.to_kind(Kind::Float).unsqueeze(-1);
+    (h * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0)
+}
+
+/// Bottom-layer states for each text (unpadded `[tokens, hidden]`, bf16 or f32 as computed).
+fn bottom_states(bottom: &Encoder, texts: &[&str], max_tokens: usize) -> Result<Vec<Tensor>, HeadError> {
+    let (pre, post) = bottom.special_tokens();
+    let room = max_tokens.saturating_sub(pre.len() + post.len()).max(1);
+    let ids: Vec<Vec<i64>> = texts
+        .iter()
+        .map(|t| {
+            let content = content_ids(bottom, t)?;
+            Ok(pre.iter().chain(content.iter().take(room)).chain(post.iter()).map(|&i| i as i64).collect())
+        })
+        .collect::<Result<_, HeadError>>()?;
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
+    let mut out: Vec<Option<Tensor>> = (0..ids.len()).map(|_| None).collect();
+    for batch in order.chunks(64) {
+        let width = batch.iter().map(|&i| ids[i].len()).max().unwrap_or(1);
+        let pad = bottom.pad_id as i64;
+        let flat: Vec<i64> = batch.iter().flat_map(|&i| ids[i].iter().copied().chain(std::iter::repeat(pad)).take(width)).collect();
+        let mask: Vec<i64> = batch
+            .iter()
+            .flat_map(|&i| {
+                let len = ids[i].len();
+                (0..width).map(move |k| i64::from(k < len))
+            })
+            .collect();
+        let (b, w) = (batch.len() as i64, width as i64);
+        let hidden = tch::no_grad(|| bottom.hidden_states(&Tensor::from_slice(&flat).view([b, w]), &Tensor::from_slice(&mask).view([b, w])))?;
+        for (row, &i) in batch.iter().enumerate() {
+            out[i] = Some(hidden.get(row as i64).narrow(0, 0, ids[i].len() as i64).copy());
+        }
+    }
+    Ok(out.into_iter().map(|t| t.expect("every text was run")).collect())
+}
+
+fn padded(states: &[&Tensor]) -> (Tensor, Tensor) {
+    let width = states.iter().map(|t| t.size()[0]).max().unwrap_or(1);
+    let hidden = states[0].size()[1];
+    let x = Tensor::zeros([states.len() as i64, width, hidden], (Kind::Float, Device::Cpu));
+    let mut mask = vec![0i64; states.len() * width as usize];
+    for (row, t) in states.iter().enumerate() {
+        let len = t.size()[0];
+        x.get(row as i64).narrow(0, 0, len).copy_(&t.to_kind(Kind::Float));
+        mask[row * width as usize..row * width as usize + len as usize].iter_mut().for_each(|m| *m = 1);
+    }
+    (x, Tensor::from_slice(&mask).view([states.len() as i64, width]))
+}
+
+impl Tuned {
+    fn logits(&self, states: &[&Tensor], train: bool) -> Tensor {
+        let (x, mask) = padded(states);
+        self.classifier.forward(&pool(&self.top.forward(&x, &mask, train), &mask))
+    }
+
+    /// Calibrated probabilities for texts, through the batching layer with the tuned top attached.
+    pub fn probabilities(&self, encoder: &Encoder, texts: &[&str], batch: &BatchConfig) -> Result<Vec<Vec<f32>>, HeadError> {
+        let pooled = crate::model::embed(encoder, texts, batch)?;
+        let flat: Vec<f32> = pooled.iter().flat_map(|e| e.vector.iter().copied()).collect();
+        let x = Tensor::from_slice(&flat).view([texts.len() as i64, -1]);
+        let p = tch::no_grad(|| (self.classifier.forward(&x) / self.meta.temperature).softmax(-1, Kind::Float));
+        Ok(Vec::<f32>::try_from(p.contiguous().view([-1]))?.chunks(self.meta.labels.len()).map(<[f32]>::to_vec).collect())
+    }
+
+    /// The encoder this head runs on: `model_dir`'s bottom with these top layers attached.
+    pub fn encoder(model_dir: &Path, dir: &Path, precision: Precision) -> Result<(Encoder, Tuned), HeadError> {
+        let meta: TunedMeta = {
+            let path = dir.join("tuned.json");
+            let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
+            serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?
+        };
+        let mut bottom = Encoder::load_bottom(model_dir, precision, meta.config.first_layer)?;
+        let top = TopLayers::load(model_dir, dir, meta.config.first_layer)?;
+        let (mut classifier_vs, classifier) = classifier(bottom.hidden_size, meta.labels.len());
+        classifier_vs.load(dir.join("classifier.safetensors"))?;
+        bottom.attach_top(TopLayers::load(model_dir, dir, meta.config.first_layer)?);
+        Ok((bottom, Tuned { top, classifier_vs, classifier, meta }))
+    }
+
+    pub fn save(&mut self, dir: &Path) -> Result<(), HeadError> {
+        std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
+        self.top.save(dir)?;
+        self.classifier_vs.save(dir.join("classifier.safetensors"))?;
+        let path = dir.join("tuned.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&self.meta).expect("serialises") + "\n")
+            .map_err(|source| HeadError::Io { path: path.display().to_string(), source })
+    }
+}
+
+/// Fine-tunes the top layers and a classifier on `data`; reports on `dev`.
+pub fn train(
+    model_dir: &Path,
+    task: Task,
+    data: &[std::path::PathBuf],
+    dev: &[std::path::PathBuf],
+    config: &TuneConfig,
+    batch: &BatchConfig,
+) -> Result<Tuned, HeadError> {
+    if task.uses_target() {
+        return Err(HeadError::Data("layer fine-tuning is implemented for text-only tasks (sentiment)".into()));
+    }
+    let (examples, skipped) = labelled::read(data, task)?;
+    let (dev_examples, dev_skipped) = labelled::read(dev, task)?;
+    tch::manual_seed(config.seed as i64);
+    tch::set_num_threads(batch.threads.max(1) as i32);
+    let bottom = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let states = bottom_states(&bottom, &texts, config.max_tokens)?;
+    let labels = task.labels();
+    let y: Vec<usize> = examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
+
+    let mut rng = Rng(config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    rng.shuffle(&mut order);
+    let n_hold = ((examples.len() as f64 * config.holdout) as usize).clamp(1, examples.len() - 1);
+    let (hold, fit) = order.split_at(n_hold);
+    let (hold, mut fit) = (hold.to_vec(), fit.to_vec());
+
+    let top = TopLayers::from_base(model_dir, config.first_layer)?;
+    let (classifier_vs, linear) = classifier(bottom.hidden_size, labels.len());
+    let mut tuned = Tuned {
+        top,
+        classifier_vs,
+        classifier: linear,
+        meta: TunedMeta {
+            format: 1,
+            task,
+            labels: labels.iter().map(|s| s.to_string()).collect(),
+            temperature: 1.0,
+            config: config.clone(),
+            encoder: bottom.profile.source.clone().unwrap_or_default(),
+            epochs_trained: 0,
+            holdout_macro_f1: -1.0,
+            record: serde_json::Value::Null,
+        },
+    };
+    let mut opt_top = nn::AdamW::default().build(&tuned.top.vs, config.lr_top)?;
+    let mut opt_head = nn::AdamW::default().build(&tuned.classifier_vs, config.lr_head)?;
+    let counts: Vec<f64> = (0..labels.len()).map(|k| fit.iter().filter(|&&i| y[i] == k).count().max(1) as f64).collect();
+    let weights = Tensor::from_slice(&counts.iter().map(|c| (fit.len() as f64 / (labels.len() as f64 * c)) as f32).collect::<Vec<_>>());
+
+    let hold_probs = |t: &Tuned| -> Vec<Vec<f32>> {
+        hold.chunks(128)
+            .flat_map(|c| {
+                let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
+                let p = tch::no_grad(|| t.logits(&s, false).softmax(-1, Kind::Float));
+                Vec::<f32>::try_from(p.view([-1])).unwrap().chunks(labels.len()).map(<[f32]>::to_vec).collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let gold_hold: Vec<usize> = hold.iter().map(|&i| y[i]).collect();
+    let mut best: Vec<(String, Tensor)> = Vec::new();
+    for epoch in 1..=config.epochs {
+        // shuffle, then sort within buckets so batches pad little
+        rng.shuffle(&mut fit);
+        for bucket in fit.chunks_mut(config.batch_size * 20) {
+            bucket.sort_by_key(|&i| states[i].size()[0]);
+        }
+        let mut batches: Vec<&[usize]> = fit.chunks(config.batch_size).collect();
+        rng.shuffle(&mut batches);
+        for b in batches {
+            let s: Vec<&Tensor> = b.iter().map(|&i| &states[i]).collect();
+            let gold = Tensor::from_slice(&b.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
+            let loss = tuned.logits(&s, true).cross_entropy_loss::<&Tensor>(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
+            opt_top.zero_grad();
+            opt_head.zero_grad();
+            loss.backward();
+            opt_top.step();
+            opt_head.step();
+        }
+        let probs = hold_probs(&tuned);
+        let f1 = metrics::report(labels, &gold_hold, &probs, &vec![None; gold_hold.len()])["macro_f1"].as_f64().unwrap_or(0.0);
+        eprintln!("standpoint: epoch {epoch}: held-out macro-F1 {f1:.4}");
+        if f1 > tuned.meta.holdout_macro_f1 {
+            tuned.meta.holdout_macro_f1 = f1;
+            tuned.meta.epochs_trained = epoch;
+            best = tuned.top.vs.variables().into_iter().chain(tuned.classifier_vs.variables()).map(|(k, v)| (k, v.detach().copy())).collect();
+        }
+    }
+    tch::no_grad(|| {
+        let mut vars = tuned.top.vs.variables();
+        vars.extend(tuned.classifier_vs.variables());
+        for (k, v) in &best {
+            if let Some(var) = vars.get_mut(k) {
+                var.copy_(v);
+            }
+        }
+    });
+    // Temperature on the held-out slice.
+    let s: Vec<&Tensor> = hold.iter().map(|&i| &states[i]).collect();
+    let logits: Vec<Tensor> = s.chunks(128).map(|c| tch::no_grad(|| tuned.logits(c, false))).collect();
+    let logits = Tensor::cat(&logits, 0);
+    let gold = Tensor::from_slice(&gold_hold.iter().map(|&g| g as i64).collect::<Vec<_>>());
+    tuned.meta.temperature = (5..=100)
+        .map(|k| k as f64 * 0.05)
+        .map(|t| (t, (&logits / t).log_softmax(-1, Kind::Float).nll_loss(&gold).double_value(&[])))
+        .fold((1.0, f64::INFINITY), |b, (t, l)| if l < b.1 { (t, l) } else { b })
+        .0;
+
+    // Report on dev through the product's own path: the batching layer with the tuned top.
+    let mut encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
+    encoder.attach_top(copy_top(&tuned.top, model_dir)?);
+    let dev_texts: Vec<&str> = dev_examples.iter().map(|e| e.text.as_str()).collect();
+    let probs = tuned.probabilities(&encoder, &dev_texts, batch)?;
+    let dev_gold: Vec<usize> =
+        dev_examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
+    let langs: Vec<Option<String>> = dev_examples.iter().map(|e| e.lang.clone()).collect();
+    tuned.meta.record = serde_json::json!({
+        "train": {"examples": examples.len(), "skipped": skipped},
+        "dev": {"examples": dev_examples.len(), "skipped": dev_skipped, "metrics": metrics::report(labels, &dev_gold, &probs, &langs)},
+    });
+    Ok(tuned)
+}
+
+fn copy_top(top: &TopLayers, model_dir: &Path) -> Result<TopLayers, HeadError> {
+    let mut copy = TopLayers::from_base(model_dir, top.first)?;
+    tch::no_grad(|| {
+        let src = top.vs.variables();
+        for (k, mut v) in copy.vs.variables() {
+            v.copy_(&src[&k]);
+        }
+    });
+    copy.vs.freeze();
+    Ok(copy)
+}
+
+/// Examples of the dev files, for callers that evaluate a saved tuned head.
+pub fn read_examples(paths: &[std::path::PathBuf], task: Task) -> Result<Vec<Example>, HeadError> {
+    Ok(labelled::read(paths, task)?.0)
+}
