@@ -241,16 +241,20 @@ impl ModelArgs {
         }
     }
 
+    fn precision(&self) -> Precision {
+        match self.precision {
+            PrecisionArg::Auto => Precision::Auto,
+            PrecisionArg::F32 => Precision::F32,
+            PrecisionArg::Bf16 => Precision::Bf16,
+        }
+    }
+
     fn load(&self) -> anyhow::Result<Encoder> {
         let dir = match &self.model {
             Some(dir) => dir.clone(),
             None => default_model_dir()?,
         };
-        let precision = match self.precision {
-            PrecisionArg::Auto => Precision::Auto,
-            PrecisionArg::F32 => Precision::F32,
-            PrecisionArg::Bf16 => Precision::Bf16,
-        };
+        let precision = self.precision();
         Encoder::load(&dir, precision).with_context(|| format!("loading the model in {}", dir.display()))
     }
 }
@@ -379,35 +383,21 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             }
             .into();
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
-            if head_dir.join("tuned.json").is_file() {
-                let model_dir = match &args.model.model {
-                    Some(dir) => dir.clone(),
-                    None => default_model_dir()?,
-                };
-                let (encoder, tuned) = standpoint::heads::tuned::Tuned::encoder(&model_dir, head_dir, Precision::Auto)?;
-                anyhow::ensure!(tuned.meta.task == task, "{} is a {:?} head, not {:?}", head_dir.display(), tuned.meta.task, task);
-                let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
-                let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-                let probs = tuned.probabilities(&encoder, &texts, &args.model.batch_config())?;
-                let labels: Vec<&str> = tuned.meta.labels.iter().map(String::as_str).collect();
-                let gold: Vec<usize> =
-                    examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap_or(0)).collect();
-                let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
-                let mut metrics = standpoint::heads::metrics::report(&labels, &gold, &probs, &langs);
-                metrics["skipped"] = serde_json::json!(skipped);
-                println!("{}", serde_json::to_string_pretty(&metrics)?);
-                return Ok(Outcome::Success);
-            }
-            let head = standpoint::heads::Head::load(head_dir).with_context(|| format!("loading {}", head_dir.display()))?;
-            anyhow::ensure!(head.meta.task == task, "{} is a {:?} head, not {:?}", head_dir.display(), head.meta.task, task);
-            let encoder = args.model.load()?;
+            let model_dir = match &args.model.model {
+                Some(dir) => dir.clone(),
+                None => default_model_dir()?,
+            };
+            let precision = args.model.precision();
+            let classifier = standpoint::heads::Classifier::load(&model_dir, head_dir, precision)
+                .with_context(|| format!("loading the head in {}", head_dir.display()))?;
+            anyhow::ensure!(classifier.task() == task, "{} is a {:?} head, not {:?}", head_dir.display(), classifier.task(), task);
             let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
             let (mut metrics, probs) =
-                standpoint::heads::evaluate(&encoder, &head, &examples, &args.model.batch_config(), Some(Path::new(".cache/features")))?;
+                classifier.evaluate(&examples, &args.model.batch_config(), Some(Path::new(".cache/features")))?;
             metrics["skipped"] = serde_json::json!(skipped);
             if let Some(path) = &args.predictions {
                 let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-                standpoint::heads::write_predictions(file, &head, &examples, &probs)?;
+                classifier.write_predictions(file, &examples, &probs)?;
             }
             println!("{}", serde_json::to_string_pretty(&metrics)?);
         }

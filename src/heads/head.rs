@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tch::nn::{self, ModuleT, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
 
+use super::fitting::{self, Rng};
 use super::labelled::Task;
 use super::metrics;
 use super::HeadError;
@@ -82,23 +83,6 @@ fn network(root: &nn::Path, input: usize, hidden: usize, classes: usize, dropout
         .add(nn::linear(root / "fc2", hidden as i64, classes as i64, Default::default()))
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
 impl Head {
     fn new(meta: HeadMeta) -> Self {
         let vs = nn::VarStore::new(Device::Cpu);
@@ -159,7 +143,7 @@ impl Head {
             return Err(HeadError::Data(format!("only {n} training examples")));
         }
         tch::manual_seed(config.seed as i64);
-        let mut rng = Rng(config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut rng = Rng::new(config.seed);
         let mut order: Vec<usize> = (0..n).collect();
         rng.shuffle(&mut order);
         let n_hold = ((n as f64 * config.holdout) as usize).clamp(1, n - 1);
@@ -231,19 +215,11 @@ impl Head {
         });
         head.meta.epochs_trained = best_epoch;
         head.meta.holdout_macro_f1 = best_f1;
-        head.meta.temperature = fit_temperature(&tch::no_grad(|| head.logits(&x_hold, false)), &y_hold);
+        head.meta.temperature = fitting::temperature(&tch::no_grad(|| head.logits(&x_hold, false)), &y_hold);
         Ok(head)
     }
 }
 
-/// The temperature minimising held-out negative log-likelihood (grid 0.25 … 5).
-fn fit_temperature(logits: &Tensor, gold: &Tensor) -> f64 {
-    let nll = |t: f64| -> f64 {
-        let lp = (logits / t).log_softmax(-1, Kind::Float);
-        lp.nll_loss(gold).double_value(&[])
-    };
-    (5..=100).map(|k| k as f64 * 0.05).map(|t| (t, nll(t))).fold((1.0, f64::INFINITY), |best, (t, l)| if l < best.1 { (t, l) } else { best }).0
-}
 
 impl std::fmt::Debug for Head {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -258,7 +234,7 @@ mod tests {
     #[test]
     fn learns_a_separable_problem_and_round_trips() {
         // Three clusters in 8 dimensions; a trained head must separate them.
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         let mut x = Vec::new();
         let mut y = Vec::new();
         for i in 0..600 {

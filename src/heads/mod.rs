@@ -7,6 +7,7 @@
 //! - [`metrics`] computes macro-F1, accuracy, per label, per language and ECE.
 
 pub mod features;
+pub mod fitting;
 pub mod head;
 pub mod labelled;
 pub mod metrics;
@@ -49,7 +50,7 @@ fn gold(task: Task, examples: &[Example]) -> Vec<usize> {
         .collect()
 }
 
-fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
+pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
     paths
         .iter()
         .map(|p| {
@@ -60,31 +61,75 @@ fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
         .collect()
 }
 
-/// Predictions and metrics of `head` on labelled examples.
-pub fn evaluate(
-    encoder: &Encoder,
-    head: &Head,
-    examples: &[Example],
-    batch: &BatchConfig,
-    cache: Option<&Path>,
-) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
-    let task = head.meta.task;
-    let x = inputs_for(encoder, task, examples, batch, cache)?;
-    let probs = head.probabilities(&x)?;
-    let labels: Vec<&str> = head.meta.labels.iter().map(String::as_str).collect();
-    let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
-    Ok((metrics::report(&labels, &gold(task, examples), &probs, &langs), probs))
+/// A trained head with the encoder it runs on: either kind, one interface.
+pub enum Classifier {
+    /// An MLP on frozen sentence vectors (`head.json`).
+    Frozen { encoder: Encoder, head: Head },
+    /// Fine-tuned top layers and a linear classifier (`tuned.json`); the encoder carries the layers.
+    Tuned { encoder: Encoder, tuned: tuned::Tuned },
 }
 
-/// Writes `{"id", "label", "probs"}` lines.
-pub fn write_predictions(out: impl Write, head: &Head, examples: &[Example], probs: &[Vec<f32>]) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(out);
-    for (e, p) in examples.iter().zip(probs) {
-        let by_label: serde_json::Map<String, Value> = head.meta.labels.iter().zip(p).map(|(l, v)| (l.clone(), json!(v))).collect();
-        let line = json!({"id": e.id, "label": head.meta.labels[metrics::argmax(p)], "probs": by_label});
-        writeln!(out, "{line}")?;
+impl Classifier {
+    /// Loads the head in `dir`, on the base encoder in `model_dir`.
+    pub fn load(model_dir: &Path, dir: &Path, precision: crate::model::Precision) -> Result<Self, HeadError> {
+        if dir.join("tuned.json").is_file() {
+            let (encoder, tuned) = tuned::Tuned::encoder(model_dir, dir, precision)?;
+            Ok(Classifier::Tuned { encoder, tuned })
+        } else {
+            Ok(Classifier::Frozen { encoder: Encoder::load(model_dir, precision)?, head: Head::load(dir)? })
+        }
     }
-    out.flush()
+
+    pub fn task(&self) -> Task {
+        match self {
+            Classifier::Frozen { head, .. } => head.meta.task,
+            Classifier::Tuned { tuned, .. } => tuned.meta.task,
+        }
+    }
+
+    pub fn labels(&self) -> &[String] {
+        match self {
+            Classifier::Frozen { head, .. } => &head.meta.labels,
+            Classifier::Tuned { tuned, .. } => &tuned.meta.labels,
+        }
+    }
+
+    /// Calibrated probabilities, one distribution per example, in `labels()` order.
+    pub fn probabilities(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<Vec<Vec<f32>>, HeadError> {
+        match self {
+            Classifier::Frozen { encoder, head } => head.probabilities(&inputs_for(encoder, head.meta.task, examples, batch, cache)?),
+            Classifier::Tuned { encoder, tuned } => {
+                let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+                tuned.probabilities(encoder, &texts, batch)
+            }
+        }
+    }
+
+    /// Metrics on labelled examples, with the probabilities they came from.
+    pub fn evaluate(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
+        let probs = self.probabilities(examples, batch, cache)?;
+        let labels: Vec<&str> = self.labels().iter().map(String::as_str).collect();
+        let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
+        Ok((metrics::report(&labels, &gold(self.task(), examples), &probs, &langs), probs))
+    }
+
+    /// Writes `{"id", "label", "probs"}` lines.
+    pub fn write_predictions(&self, out: impl Write, examples: &[Example], probs: &[Vec<f32>]) -> std::io::Result<()> {
+        let labels = self.labels();
+        let mut out = std::io::BufWriter::new(out);
+        for (e, p) in examples.iter().zip(probs) {
+            let by_label: serde_json::Map<String, Value> = labels.iter().zip(p).map(|(l, v)| (l.clone(), json!(v))).collect();
+            writeln!(out, "{}", json!({"id": e.id, "label": labels[metrics::argmax(p)], "probs": by_label}))?;
+        }
+        out.flush()
+    }
+}
+
+fn evaluate_head(encoder: &Encoder, head: &Head, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<Value, HeadError> {
+    let probs = head.probabilities(&inputs_for(encoder, head.meta.task, examples, batch, cache)?)?;
+    let labels: Vec<&str> = head.meta.labels.iter().map(String::as_str).collect();
+    let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
+    Ok(metrics::report(&labels, &gold(head.meta.task, examples), &probs, &langs))
 }
 
 /// Trains a head and returns it with its run record (data, hyper-parameters, dev metrics).
@@ -109,7 +154,7 @@ pub fn train(
         encoder.profile.source.clone().unwrap_or_else(|| encoder.dir.display().to_string()),
         format!("{:?}", encoder.precision).to_lowercase(),
     )?;
-    let (dev_metrics, _) = evaluate(encoder, &head, &dev_examples, batch, cache)?;
+    let dev_metrics = evaluate_head(encoder, &head, &dev_examples, batch, cache)?;
     head.meta.record = json!({
         "train": {"files": file_record(data)?, "examples": train_examples.len(), "skipped": skipped_train},
         "dev": {"files": file_record(dev)?, "examples": dev_examples.len(), "skipped": skipped_dev, "metrics": dev_metrics},

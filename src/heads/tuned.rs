@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
 
-use super::labelled::{self, Example, Task};
+use super::fitting::{self, Rng};
+use super::labelled::{self, Task};
 use super::{metrics, HeadError};
 use crate::model::batching::content_ids;
 use crate::model::top::TopLayers;
@@ -59,22 +60,6 @@ pub struct Tuned {
     classifier_vs: nn::VarStore,
     classifier: nn::Linear,
     pub meta: TunedMeta,
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
 }
 
 fn classifier(hidden: usize, classes: usize) -> (nn::VarStore, nn::Linear) {
@@ -198,7 +183,7 @@ pub fn train(
     let labels = task.labels();
     let y: Vec<usize> = examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
 
-    let mut rng = Rng(config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(config.seed);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     rng.shuffle(&mut order);
     let n_hold = ((examples.len() as f64 * config.holdout) as usize).clamp(1, examples.len() - 1);
@@ -280,11 +265,7 @@ pub fn train(
     let logits: Vec<Tensor> = s.chunks(128).map(|c| tch::no_grad(|| tuned.logits(c, false))).collect();
     let logits = Tensor::cat(&logits, 0);
     let gold = Tensor::from_slice(&gold_hold.iter().map(|&g| g as i64).collect::<Vec<_>>());
-    tuned.meta.temperature = (5..=100)
-        .map(|k| k as f64 * 0.05)
-        .map(|t| (t, (&logits / t).log_softmax(-1, Kind::Float).nll_loss(&gold).double_value(&[])))
-        .fold((1.0, f64::INFINITY), |b, (t, l)| if l < b.1 { (t, l) } else { b })
-        .0;
+    tuned.meta.temperature = fitting::temperature(&logits, &gold);
 
     // Report on dev through the product's own path: the batching layer with the tuned top.
     let mut encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
@@ -295,8 +276,9 @@ pub fn train(
         dev_examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
     let langs: Vec<Option<String>> = dev_examples.iter().map(|e| e.lang.clone()).collect();
     tuned.meta.record = serde_json::json!({
-        "train": {"examples": examples.len(), "skipped": skipped},
-        "dev": {"examples": dev_examples.len(), "skipped": dev_skipped, "metrics": metrics::report(labels, &dev_gold, &probs, &langs)},
+        "train": {"files": super::file_record(data)?, "examples": examples.len(), "skipped": skipped},
+        "dev": {"files": super::file_record(dev)?, "examples": dev_examples.len(), "skipped": dev_skipped,
+                "metrics": metrics::report(labels, &dev_gold, &probs, &langs)},
     });
     Ok(tuned)
 }
@@ -313,7 +295,3 @@ fn copy_top(top: &TopLayers, model_dir: &Path) -> Result<TopLayers, HeadError> {
     Ok(copy)
 }
 
-/// Examples of the dev files, for callers that evaluate a saved tuned head.
-pub fn read_examples(paths: &[std::path::PathBuf], task: Task) -> Result<Vec<Example>, HeadError> {
-    Ok(labelled::read(paths, task)?.0)
-}

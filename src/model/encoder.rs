@@ -100,9 +100,11 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// Runs `top` after this (bottom) encoder from now on; see [`super::top`].
+    /// Runs `top` after this (bottom) encoder from now on; see [`super::top`]. Tuned layers are
+    /// trained on raw mean-pooled states, so the pair's vectors are not L2-normalised.
     pub fn attach_top(&mut self, top: super::top::TopLayers) {
         self.top = Some(top);
+        self.profile.normalize = false;
     }
 
     pub fn load(dir: &Path, precision: Precision) -> Result<Self, ModelError> {

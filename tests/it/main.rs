@@ -8,6 +8,7 @@ mod common;
 mod embed_cli;
 mod faithfulness;
 mod gold_quotes;
+mod heads;
 mod hf_families;
 mod offsets;
 mod reference_article;
