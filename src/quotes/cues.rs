@@ -26,6 +26,16 @@ enum CueKind {
     Target { then: String },
 }
 
+/// One sentence and what every cue reader needs with it.
+#[derive(Clone, Copy)]
+struct Sentence<'a> {
+    text: &'a str,
+    span: ByteSpan,
+    words: &'a [Word],
+    quotes: &'a [Quoted],
+    cues: &'a Cues,
+}
+
 struct Cue {
     kind: CueKind,
     /// Word indices `[first, last]` of the cue phrase.
@@ -315,16 +325,15 @@ pub fn statements_in_sentence(
     cues: &Cues,
 ) -> Vec<Statement> {
     let found = find_cues(text, words, quotes, cues);
+    let cx = Sentence { text, span: sentence, words, quotes, cues };
     let mut out: Vec<Statement> = Vec::new();
     for cue in &found {
         let cue_span = ByteSpan::new(words[cue.first].span.start, words[cue.last].span.end);
         let statement = match &cue.kind {
-            CueKind::According => according(text, sentence, words, cue, cue_span, quotes, cues).into_iter().collect(),
-            CueKind::Participle => participle(text, sentence, words, cue, cue_span, quotes, cues, &out).into_iter().collect(),
-            CueKind::Target { then } => target(text, sentence, words, cue, then, cue_span, quotes, cues).into_iter().collect(),
-            CueKind::Speech | CueKind::Belief => {
-                speech(text, sentence, words, cue, cue_span, quotes, cues, matches!(cue.kind, CueKind::Belief))
-            }
+            CueKind::According => according(&cx, cue, cue_span).into_iter().collect(),
+            CueKind::Participle => participle(&cx, cue, cue_span, &out).into_iter().collect(),
+            CueKind::Target { then } => target(&cx, cue, then, cue_span).into_iter().collect(),
+            CueKind::Speech | CueKind::Belief => speech(&cx, cue, cue_span, matches!(cue.kind, CueKind::Belief)),
         };
         let statement: Vec<Statement> = statement;
         out.extend(statement);
@@ -360,17 +369,8 @@ pub fn statements_in_sentence(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn speech(
-    text: &str,
-    sentence: ByteSpan,
-    words: &[Word],
-    cue: &Cue,
-    cue_span: ByteSpan,
-    quotes: &[Quoted],
-    cues: &Cues,
-    belief: bool,
-) -> Vec<Statement> {
+fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec<Statement> {
+    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     let before = speaker_before(text, words, cue.first, cues);
     let after_idx = after_complementizer(text, words, cue.last + 1, quotes, cues);
     let tail_words = words.len().saturating_sub(cue.last + 1);
@@ -486,17 +486,8 @@ fn speech(
 
 /// "X criticised Y, saying that CONTENT": the sentence's subject (or this sentence's earlier
 /// speaker) speaks.
-#[allow(clippy::too_many_arguments)]
-fn participle(
-    text: &str,
-    sentence: ByteSpan,
-    words: &[Word],
-    cue: &Cue,
-    cue_span: ByteSpan,
-    quotes: &[Quoted],
-    cues: &Cues,
-    earlier: &[Statement],
-) -> Option<Statement> {
+fn participle(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, earlier: &[Statement]) -> Option<Statement> {
+    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     let speaker = earlier.iter().rev().find_map(|s| s.speaker).or_else(|| {
         let first = words.first()?;
         let mut end = 1;
@@ -529,15 +520,8 @@ fn participle(
     })
 }
 
-fn according(
-    text: &str,
-    sentence: ByteSpan,
-    words: &[Word],
-    cue: &Cue,
-    cue_span: ByteSpan,
-    quotes: &[Quoted],
-    cues: &Cues,
-) -> Option<Statement> {
+fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Statement> {
+    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     // "как заявили в Ереване": a locative speaker keeps its preposition
     let (s, e) = speaker_after(text, words, cue.last, cues, false).or_else(|| {
         let next = words.get(cue.last + 1)?;
@@ -566,17 +550,8 @@ fn according(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn target(
-    text: &str,
-    sentence: ByteSpan,
-    words: &[Word],
-    cue: &Cue,
-    then: &str,
-    cue_span: ByteSpan,
-    quotes: &[Quoted],
-    cues: &Cues,
-) -> Option<Statement> {
+fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Option<Statement> {
+    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     let speaker = speaker_before(text, words, cue.first, cues)?;
     let mut object = cue.last + 1;
     while object < words.len() && cues.skip_words.contains(&words[object].lower) {
