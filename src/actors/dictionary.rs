@@ -54,6 +54,9 @@ pub struct AliasFile {
     /// Words naming an institution inside a state ("foreign ministry"), per language.
     #[serde(default)]
     pub body_words: BTreeMap<String, Vec<String>>,
+    /// Courtesy titles left out of a person's canonical name ("Mr.", "Frau"), per language.
+    #[serde(default)]
+    pub honorifics: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +194,7 @@ pub struct Dictionary {
     /// Forms by the first three letters of their first word: a phrase checks only its candidates.
     by_prefix: HashMap<String, Vec<usize>>,
     body_words: Vec<Vec<WordPattern>>,
+    honorifics: std::collections::HashSet<String>,
     pub source: String,
 }
 
@@ -213,6 +217,7 @@ impl Dictionary {
             forms: Vec::new(),
             by_prefix: HashMap::new(),
             body_words: Vec::new(),
+            honorifics: Default::default(),
             source: String::new(),
         };
         for c in &countries.countries {
@@ -290,6 +295,7 @@ impl Dictionary {
                 }
             }
         }
+        self.honorifics.extend(file.honorifics.values().flatten().map(|h| h.to_lowercase()));
         for words in file.body_words.values() {
             for w in words {
                 self.body_words.push(w.split_whitespace().map(WordPattern::new).collect());
@@ -329,6 +335,10 @@ impl Dictionary {
         }
         out.sort_by_key(|h| h.first);
         out
+    }
+
+    pub fn is_honorific(&self, word_lower: &str) -> bool {
+        self.honorifics.contains(word_lower)
     }
 
     /// Word ranges in the phrase that name an institution or office ("foreign ministry", "president").

@@ -122,7 +122,12 @@ pub fn resolve_phrase(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues
     // "ministro de Agricultura": a capitalised word after a connector is a portfolio, not a name
     let after_connector = name_start > 0 && cues.connectors.contains(p.lower[name_start - 1]);
     if name_len >= 2 || (name_len == 1 && role.is_some() && !after_connector) {
-        let name = joined(name_start, p.words.len());
+        // "Mr. Verdery" is Verdery: courtesy titles are not part of the canonical name
+        let mut first = name_start;
+        while first + 1 < p.words.len() && dict.is_honorific(p.lower[first]) {
+            first += 1;
+        }
+        let name = joined(first, p.words.len());
         let parent = hits.first().map(|h| dict.actors[h.actor].id.clone());
         let actor = Actor {
             id: format!("person:{}", slug(&name)),
@@ -161,10 +166,16 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
             out.push(None);
             continue;
         };
-        let attribution = resolve_phrase(text, span, dict, cues)
+        let resolved = resolve_phrase(text, span, dict, cues)
             .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
-            .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues))
-            .unwrap_or_else(|| {
+            .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues));
+        let lower = span.slice(text).to_lowercase();
+        if resolved.is_none() && cues.pronouns.contains_key(lower.trim()) {
+            // a pronoun with no antecedent names nobody: the statement stays, unattributed
+            out.push(None);
+            continue;
+        }
+        let attribution = resolved.unwrap_or_else(|| {
                 let mention = span.slice(text);
                 let mut owned = Vec::new();
                 let p = phrase(text, span, &mut owned);
