@@ -152,7 +152,7 @@ struct TrainArgs {
     #[arg(long, default_value = ".cache/features")]
     feature_cache: PathBuf,
     /// Fine-tune the encoder from this layer up together with a linear classifier, instead of
-    /// training a head on frozen vectors (text-only tasks; e5-small has 12 layers).
+    /// training a head on frozen vectors (e5-small has 12 layers).
     #[arg(long)]
     tune_from_layer: Option<usize>,
     /// Epochs of fine-tuning.

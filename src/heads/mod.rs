@@ -100,7 +100,8 @@ impl Classifier {
             Classifier::Frozen { encoder, head } => head.probabilities(&inputs_for(encoder, head.meta.task, examples, batch, cache)?),
             Classifier::Tuned { encoder, tuned } => {
                 let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-                tuned.probabilities(encoder, &texts, batch)
+                let targets: Vec<&str> = examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
+                tuned.probabilities(encoder, &texts, tuned.meta.task.uses_target().then_some(&targets[..]), batch)
             }
         }
     }

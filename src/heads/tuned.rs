@@ -1,4 +1,5 @@
-//! Fine-tuning the encoder's top layers together with a linear classifier (text-only tasks).
+//! Fine-tuning the encoder's top layers together with a linear classifier. Tasks with a target read
+//! `[u, v, u·v, |u − v|]` from the statement's and the target's vectors, both from the tuned layers.
 //!
 //! The frozen bottom (layers `0..first`) runs once over the training texts through the batching
 //! layer's own tokenisation; its states stay in memory. Each epoch then trains only the top
@@ -121,17 +122,51 @@ fn padded(states: &[&Tensor]) -> (Tensor, Tensor) {
     (x, Tensor::from_slice(&mask).view([states.len() as i64, width]))
 }
 
+/// `[u, v, u·v, |u − v|]`: the statement's and the target's vectors side by side.
+fn pair(u: &Tensor, v: &Tensor) -> Tensor {
+    Tensor::cat(&[u, v, &(u * v), &(u - v).abs()], 1)
+}
+
 impl Tuned {
-    fn logits(&self, states: &[&Tensor], train: bool) -> Tensor {
+    fn encode(&self, states: &[&Tensor], train: bool) -> Tensor {
         let (x, mask) = padded(states);
-        self.classifier.forward(&pool(&self.top.forward(&x, &mask, train), &mask))
+        pool(&self.top.forward(&x, &mask, train), &mask)
     }
 
-    /// Calibrated probabilities for texts, through the batching layer with the tuned top attached.
-    pub fn probabilities(&self, encoder: &Encoder, texts: &[&str], batch: &BatchConfig) -> Result<Vec<Vec<f32>>, HeadError> {
-        let pooled = crate::model::embed(encoder, texts, batch)?;
-        let flat: Vec<f32> = pooled.iter().flat_map(|e| e.vector.iter().copied()).collect();
-        let x = Tensor::from_slice(&flat).view([texts.len() as i64, -1]);
+    fn logits(&self, states: &[&Tensor], targets: Option<&[&Tensor]>, train: bool) -> Tensor {
+        let u = self.encode(states, train);
+        match targets {
+            Some(t) => self.classifier.forward(&pair(&u, &self.encode(t, train))),
+            None => self.classifier.forward(&u),
+        }
+    }
+
+    /// Calibrated probabilities through the batching layer with the tuned top attached; tasks
+    /// with a target take one per text (each distinct target is encoded once).
+    pub fn probabilities(
+        &self,
+        encoder: &Encoder,
+        texts: &[&str],
+        targets: Option<&[&str]>,
+        batch: &BatchConfig,
+    ) -> Result<Vec<Vec<f32>>, HeadError> {
+        let rows = |vectors: Vec<crate::model::Embedding>| {
+            let n = vectors.len() as i64;
+            let flat: Vec<f32> = vectors.into_iter().flat_map(|e| e.vector).collect();
+            Tensor::from_slice(&flat).view([n, -1])
+        };
+        let u = rows(crate::model::embed(encoder, texts, batch)?);
+        let x = match targets {
+            Some(targets) => {
+                let mut distinct: Vec<&str> = targets.to_vec();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let v = rows(crate::model::embed(encoder, &distinct, batch)?);
+                let index: Vec<i64> = targets.iter().map(|t| distinct.binary_search(t).expect("listed") as i64).collect();
+                pair(&u, &v.index_select(0, &Tensor::from_slice(&index)))
+            }
+            None => u,
+        };
         let p = tch::no_grad(|| (self.classifier.forward(&x) / self.meta.temperature).softmax(-1, Kind::Float));
         Ok(Vec::<f32>::try_from(p.contiguous().view([-1]))?.chunks(self.meta.labels.len()).map(<[f32]>::to_vec).collect())
     }
@@ -145,7 +180,8 @@ impl Tuned {
         };
         let mut bottom = Encoder::load_bottom(model_dir, precision, meta.config.first_layer)?;
         let top = TopLayers::load(model_dir, dir, meta.config.first_layer)?;
-        let (mut classifier_vs, classifier) = classifier(bottom.hidden_size, meta.labels.len());
+        let width = super::features::input_dim(bottom.hidden_size, meta.task);
+        let (mut classifier_vs, classifier) = classifier(width, meta.labels.len());
         classifier_vs.load(dir.join("classifier.safetensors"))?;
         bottom.attach_top(TopLayers::load(model_dir, dir, meta.config.first_layer)?);
         Ok((bottom, Tuned { top, classifier_vs, classifier, meta }))
@@ -170,9 +206,6 @@ pub fn train(
     config: &TuneConfig,
     batch: &BatchConfig,
 ) -> Result<Tuned, HeadError> {
-    if task.uses_target() {
-        return Err(HeadError::Data("layer fine-tuning is implemented for text-only tasks (sentiment)".into()));
-    }
     let (examples, skipped) = labelled::read(data, task)?;
     let (dev_examples, dev_skipped) = labelled::read(dev, task)?;
     tch::manual_seed(config.seed as i64);
@@ -180,6 +213,16 @@ pub fn train(
     let bottom = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let states = bottom_states(&bottom, &texts, config.max_tokens)?;
+    // Targets: each distinct one run through the bottom once; examples point at theirs.
+    let mut distinct: Vec<&str> = examples.iter().filter_map(|e| e.target.as_deref()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let target_states = if task.uses_target() { bottom_states(&bottom, &distinct, config.max_tokens)? } else { Vec::new() };
+    let target_of: Vec<usize> =
+        examples.iter().map(|e| e.target.as_deref().and_then(|t| distinct.binary_search(&t).ok()).unwrap_or(0)).collect();
+    let targets_for = |idx: &[usize]| -> Option<Vec<&Tensor>> {
+        task.uses_target().then(|| idx.iter().map(|&i| &target_states[target_of[i]]).collect())
+    };
     let labels = task.labels();
     let y: Vec<usize> = examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
 
@@ -191,7 +234,7 @@ pub fn train(
     let (hold, mut fit) = (hold.to_vec(), fit.to_vec());
 
     let top = TopLayers::from_base(model_dir, config.first_layer)?;
-    let (classifier_vs, linear) = classifier(bottom.hidden_size, labels.len());
+    let (classifier_vs, linear) = classifier(super::features::input_dim(bottom.hidden_size, task), labels.len());
     let mut tuned = Tuned {
         top,
         classifier_vs,
@@ -217,7 +260,7 @@ pub fn train(
         hold.chunks(128)
             .flat_map(|c| {
                 let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
-                let p = tch::no_grad(|| t.logits(&s, false).softmax(-1, Kind::Float));
+                let p = tch::no_grad(|| t.logits(&s, targets_for(c).as_deref(), false).softmax(-1, Kind::Float));
                 Vec::<f32>::try_from(p.view([-1])).unwrap().chunks(labels.len()).map(<[f32]>::to_vec).collect::<Vec<_>>()
             })
             .collect()
@@ -235,7 +278,7 @@ pub fn train(
         for b in batches {
             let s: Vec<&Tensor> = b.iter().map(|&i| &states[i]).collect();
             let gold = Tensor::from_slice(&b.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
-            let loss = tuned.logits(&s, true).cross_entropy_loss::<&Tensor>(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
+            let loss = tuned.logits(&s, targets_for(b).as_deref(), true).cross_entropy_loss::<&Tensor>(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
             opt_top.zero_grad();
             opt_head.zero_grad();
             loss.backward();
@@ -261,8 +304,13 @@ pub fn train(
         }
     });
     // Temperature on the held-out slice.
-    let s: Vec<&Tensor> = hold.iter().map(|&i| &states[i]).collect();
-    let logits: Vec<Tensor> = s.chunks(128).map(|c| tch::no_grad(|| tuned.logits(c, false))).collect();
+    let logits: Vec<Tensor> = hold
+        .chunks(128)
+        .map(|c| {
+            let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
+            tch::no_grad(|| tuned.logits(&s, targets_for(c).as_deref(), false))
+        })
+        .collect();
     let logits = Tensor::cat(&logits, 0);
     let gold = Tensor::from_slice(&gold_hold.iter().map(|&g| g as i64).collect::<Vec<_>>());
     tuned.meta.temperature = fitting::temperature(&logits, &gold);
@@ -271,7 +319,8 @@ pub fn train(
     let mut encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
     encoder.attach_top(copy_top(&tuned.top, model_dir)?);
     let dev_texts: Vec<&str> = dev_examples.iter().map(|e| e.text.as_str()).collect();
-    let probs = tuned.probabilities(&encoder, &dev_texts, batch)?;
+    let dev_targets: Vec<&str> = dev_examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
+    let probs = tuned.probabilities(&encoder, &dev_texts, task.uses_target().then_some(&dev_targets[..]), batch)?;
     let dev_gold: Vec<usize> =
         dev_examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
     let langs: Vec<Option<String>> = dev_examples.iter().map(|e| e.lang.clone()).collect();

@@ -22,7 +22,7 @@ fn tone_head_reads_clear_tone_across_languages() {
         ("Это позор и полная катастрофа.", "negative"),
     ];
     let texts: Vec<&str> = cases.iter().map(|c| c.0).collect();
-    let probs = tuned.probabilities(&encoder, &texts, &BatchConfig::default()).unwrap();
+    let probs = tuned.probabilities(&encoder, &texts, None, &BatchConfig::default()).unwrap();
     for ((text, want), p) in cases.iter().zip(&probs) {
         let sum: f32 = p.iter().sum();
         assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
