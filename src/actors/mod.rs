@@ -121,7 +121,9 @@ pub fn resolve_phrase(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues
     let role = bodies.iter().filter(|&&(_, e)| e <= name_start).last().map(|&(s, e)| joined(s, e));
     // "ministro de Agricultura": a capitalised word after a connector is a portfolio, not a name
     let after_connector = name_start > 0 && cues.connectors.contains(p.lower[name_start - 1]);
-    if name_len >= 2 || (name_len == 1 && role.is_some() && !after_connector) {
+    // Where every noun is capitalised (German), only a role in front marks a personal name.
+    let name_needs_role = cues.nouns_capitalized && role.is_none();
+    if !name_needs_role && (name_len >= 2 || (name_len == 1 && role.is_some() && !after_connector)) {
         // "Mr. Verdery" is Verdery: courtesy titles are not part of the canonical name
         let mut first = name_start;
         while first + 1 < p.words.len() && dict.is_honorific(p.lower[first]) {
@@ -244,7 +246,11 @@ fn corefer(
             return Some(Attribution { actor, via: Via::Anaphor, confidence: 0.75 });
         }
     }
-    // Otherwise the last institutional speaker; a person is not "the ministry".
+    // Otherwise the last institutional speaker — for a bare description only ("the ministry");
+    // one with modifiers of its own ("the downstream republic's ministry") is someone new.
+    if p.lower.len() > 2 {
+        return None;
+    }
     let (_, a) = previous().find(|(_, a)| a.actor.kind != ActorKind::Person)?;
     let mut actor = a.actor.clone();
     let bodies = dict.body_phrases(&p.lower, &p.raw);

@@ -47,9 +47,12 @@ fn gap<'t>(text: &'t str, words: &[Word], left: usize, right: usize) -> &'t str 
     &text[words[left].span.end..words[right].span.start]
 }
 
-/// Punctuation (not just spaces) between two adjacent words.
+/// Punctuation (not just spaces) between two adjacent words; a plural possessive's apostrophe
+/// ("the farmers' union") does not count.
 fn broken(text: &str, words: &[Word], left: usize, right: usize) -> bool {
-    gap(text, words, left, right).chars().any(|c| !c.is_whitespace())
+    let g = gap(text, words, left, right);
+    let g = g.strip_prefix(['\'', '’']).filter(|rest| rest.starts_with(char::is_whitespace)).unwrap_or(g);
+    g.chars().any(|c| !c.is_whitespace())
 }
 
 fn in_quote(span: ByteSpan, quotes: &[Quoted]) -> bool {
@@ -165,18 +168,34 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
     if verb == 0 || gap(text, words, verb - 1, verb).trim() != "," {
         return None;
     }
-    let first_comma = (1..verb).find(|&k| broken(text, words, k - 1, k))?;
-    if gap(text, words, first_comma - 1, first_comma).trim() != "," || first_comma > 6 {
+    // the name starts the sentence, or follows a quotation that ends with a comma ("…," NAME, …)
+    let start = (1..verb)
+        .rev()
+        .find(|&k| {
+            let g = gap(text, words, k - 1, k).trim();
+            g.len() > 1 && g.starts_with(',') && g.ends_with(['"', '”', '»', '“', '\'', '’'])
+                || g.ends_with([',', '"', '”', '»', '“']) && g.chars().filter(|c| !c.is_whitespace()).count() >= 2
+        })
+        .unwrap_or(0);
+    let first_comma = (start + 1..verb).find(|&k| broken(text, words, k - 1, k))?;
+    if gap(text, words, first_comma - 1, first_comma).trim() != "," || first_comma - start > 6 {
         return None;
     }
-    let head_ok = words[0].is_capitalized(text) || cues.determiners.contains(&words[0].lower);
+    let head_ok = words[start].is_capitalized(text) || cues.determiners.contains(&words[start].lower);
     let appositive = &words[first_comma..verb];
     let described = appositive.first().is_some_and(|w| {
         !w.is_capitalized(text) || cues.relative_pronouns.contains(&w.lower) || cues.determiners.contains(&w.lower)
     }) || appositive.len() >= 2 && appositive.iter().take(3).any(|w| cues.anaphor_heads.contains(&w.lower) || !w.is_capitalized(text));
     let no_cue = appositive.iter().all(|w| !cues.speech.contains(&w.lower));
-    let sentence_start_clean = !text[..words[0].span.start].ends_with(['"', '“', '«', '„', '\'']);
-    (head_ok && described && no_cue && sentence_start_clean).then_some((0, first_comma))
+    let sentence_start_clean = start > 0 || !text[..words[0].span.start].ends_with(['"', '“', '«', '„', '\'']);
+    // "the water minister, Amal Rashed, told": a role, then the name as the appositive
+    let named_role = appositive.len() <= 4
+        && appositive.iter().all(|w| w.is_capitalized(text))
+        && words[start..first_comma].iter().any(|w| cues.anaphor_heads.contains(&w.lower));
+    if head_ok && named_role && no_cue && sentence_start_clean {
+        return Some((start, verb));
+    }
+    (head_ok && described && no_cue && sentence_start_clean).then_some((start, first_comma))
 }
 
 /// The noun phrase that ends right before word `rel` (a relative pronoun after a comma).
@@ -533,8 +552,9 @@ fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Stateme
     let speaker = span_of(words, (s, e));
     let lead = &text[sentence.start..cue_span.start];
     let content = if lead.trim().is_empty() {
-        // "According to X, CONTENT"
-        content_span(text, speaker.end, sentence.end)?
+        // "According to X[, who …], CONTENT": the content follows the phrase's comma
+        let after = text[speaker.end..sentence.end].find(',').map_or(speaker.end, |i| speaker.end + i + 1);
+        content_span(text, after, sentence.end)?
     } else {
         // "CONTENT, according to X"
         content_span(text, sentence.start, cue_span.start)?
