@@ -36,6 +36,21 @@ struct Sentence<'a> {
     cues: &'a Cues,
 }
 
+impl Sentence<'_> {
+    /// A statement (not a belief, not a continuation) found by one cue.
+    fn reported(&self, content: ByteSpan, cue: ByteSpan, speaker: ByteSpan, target: Option<ByteSpan>, confidence: f32) -> Statement {
+        Statement {
+            kind: kind_for(content, self.quotes, self.text, false),
+            content,
+            cue: Some(cue),
+            speaker: Some(speaker),
+            target,
+            confidence,
+            continues: None,
+        }
+    }
+}
+
 struct Cue {
     kind: CueKind,
     /// Word indices `[first, last]` of the cue phrase.
@@ -528,19 +543,11 @@ fn participle(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, earlier: &[State
     let start = words.get(after_complementizer(text, words, cue.last + 1, quotes, cues))?.span.start;
     let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
     let content = content_span(text, start, sentence.end)?;
-    Some(Statement {
-        kind: kind_for(content, quotes, text, false),
-        content,
-        cue: Some(cue_span),
-        speaker: Some(speaker),
-        target: None,
-        confidence: 0.7,
-        continues: None,
-    })
+    Some(cx.reported(content, cue_span, speaker, None, 0.7))
 }
 
 fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Statement> {
-    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
+    let Sentence { text, span: sentence, words, cues, .. } = *cx;
     // "как заявили в Ереване": a locative speaker keeps its preposition
     let (s, e) = speaker_after(text, words, cue.last, cues, false).or_else(|| {
         let next = words.get(cue.last + 1)?;
@@ -559,15 +566,7 @@ fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Stateme
         // "CONTENT, according to X"
         content_span(text, sentence.start, cue_span.start)?
     };
-    Some(Statement {
-        kind: kind_for(content, quotes, text, false),
-        content,
-        cue: Some(cue_span),
-        speaker: Some(speaker),
-        target: None,
-        confidence: 0.85,
-        continues: None,
-    })
+    Some(cx.reported(content, cue_span, speaker, None, 0.85))
 }
 
 fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Option<Statement> {
@@ -592,15 +591,7 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Optio
         });
     let start = words.get(cue.last + 1)?.span.start;
     let content = content_span(text, quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start)), sentence.end)?;
-    Some(Statement {
-        kind: kind_for(content, quotes, text, false),
-        content,
-        cue: Some(cue_span),
-        speaker: Some(span_of(words, speaker)),
-        target,
-        confidence: 0.85,
-        continues: None,
-    })
+    Some(cx.reported(content, cue_span, span_of(words, speaker), target, 0.85))
 }
 
 /// Quotes no cue claimed: "X said:" before them, "He added." after them, or the previous
