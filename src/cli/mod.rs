@@ -249,13 +249,17 @@ impl ModelArgs {
         }
     }
 
+    /// The encoder directory: `--model`, else the default.
+    fn dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.model {
+            Some(dir) => Ok(dir.clone()),
+            None => default_model_dir(),
+        }
+    }
+
     fn load(&self) -> anyhow::Result<Encoder> {
-        let dir = match &self.model {
-            Some(dir) => dir.clone(),
-            None => default_model_dir()?,
-        };
-        let precision = self.precision();
-        Encoder::load(&dir, precision).with_context(|| format!("loading the model in {}", dir.display()))
+        let dir = self.dir()?;
+        Encoder::load(&dir, self.precision()).with_context(|| format!("loading the model in {}", dir.display()))
     }
 }
 
@@ -383,12 +387,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             }
             .into();
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
-            let model_dir = match &args.model.model {
-                Some(dir) => dir.clone(),
-                None => default_model_dir()?,
-            };
-            let precision = args.model.precision();
-            let classifier = standpoint::heads::Classifier::load(&model_dir, head_dir, precision)
+            let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, args.model.precision())
                 .with_context(|| format!("loading the head in {}", head_dir.display()))?;
             anyhow::ensure!(classifier.task() == task, "{} is a {:?} head, not {:?}", head_dir.display(), classifier.task(), task);
             let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
@@ -413,13 +412,16 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             seed: args.seed,
             ..Default::default()
         };
-        let dir = match &args.model.model {
-            Some(dir) => dir.clone(),
-            None => default_model_dir()?,
-        };
         let started = Instant::now();
-        let mut tuned = standpoint::heads::tuned::train(&dir, args.task.into(), &args.data, &args.dev, &config, &args.model.batch_config())?;
-        tuned.save(&args.out)?;
+        let tuned = standpoint::heads::tuned::train(
+            &args.model.dir()?,
+            args.task.into(),
+            &args.data,
+            &args.dev,
+            &config,
+            &args.model.batch_config(),
+            &args.out,
+        )?;
         eprintln!("standpoint: fine-tuned in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
         println!("{}", serde_json::to_string_pretty(&tuned.meta.record["dev"]["metrics"])?);
         return Ok(Outcome::Success);

@@ -43,7 +43,7 @@ fn inputs_for(encoder: &Encoder, task: Task, examples: &[Example], batch: &Batch
     features::inputs(encoder, task, &texts, &targets, batch, cache)
 }
 
-fn gold(task: Task, examples: &[Example]) -> Vec<usize> {
+pub(crate) fn gold(task: Task, examples: &[Example]) -> Vec<usize> {
     examples
         .iter()
         .map(|e| task.labels().iter().position(|l| Some(*l) == e.label.as_deref()).expect("reader kept only known labels"))
@@ -109,9 +109,7 @@ impl Classifier {
     /// Metrics on labelled examples, with the probabilities they came from.
     pub fn evaluate(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
         let probs = self.probabilities(examples, batch, cache)?;
-        let labels: Vec<&str> = self.labels().iter().map(String::as_str).collect();
-        let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
-        Ok((metrics::report(&labels, &gold(self.task(), examples), &probs, &langs), probs))
+        Ok((report_on(self.task(), examples, &probs), probs))
     }
 
     /// Writes `{"id", "label", "probs"}` lines.
@@ -126,11 +124,10 @@ impl Classifier {
     }
 }
 
-fn evaluate_head(encoder: &Encoder, head: &Head, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<Value, HeadError> {
-    let probs = head.probabilities(&inputs_for(encoder, head.meta.task, examples, batch, cache)?)?;
-    let labels: Vec<&str> = head.meta.labels.iter().map(String::as_str).collect();
+/// Metrics of `probs` (in the task's label order) against the examples' gold labels.
+pub(crate) fn report_on(task: Task, examples: &[Example], probs: &[Vec<f32>]) -> Value {
     let langs: Vec<Option<String>> = examples.iter().map(|e| e.lang.clone()).collect();
-    Ok(metrics::report(&labels, &gold(head.meta.task, examples), &probs, &langs))
+    metrics::report(task.labels(), &gold(task, examples), probs, &langs)
 }
 
 /// Trains a head and returns it with its run record (data, hyper-parameters, dev metrics).
@@ -155,7 +152,8 @@ pub fn train(
         encoder.profile.source.clone().unwrap_or_else(|| encoder.dir.display().to_string()),
         format!("{:?}", encoder.precision).to_lowercase(),
     )?;
-    let dev_metrics = evaluate_head(encoder, &head, &dev_examples, batch, cache)?;
+    let dev_probs = head.probabilities(&inputs_for(encoder, task, &dev_examples, batch, cache)?)?;
+    let dev_metrics = report_on(task, &dev_examples, &dev_probs);
     head.meta.record = json!({
         "train": {"files": file_record(data)?, "examples": train_examples.len(), "skipped": skipped_train},
         "dev": {"files": file_record(dev)?, "examples": dev_examples.len(), "skipped": skipped_dev, "metrics": dev_metrics},

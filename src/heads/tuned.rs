@@ -56,8 +56,8 @@ pub struct TunedMeta {
     pub record: serde_json::Value,
 }
 
+/// The classifier on a tuned encoder; the tuned layers themselves live in that encoder.
 pub struct Tuned {
-    pub top: TopLayers,
     classifier_vs: nn::VarStore,
     classifier: nn::Linear,
     pub meta: TunedMeta,
@@ -127,16 +127,17 @@ fn pair(u: &Tensor, v: &Tensor) -> Tensor {
     Tensor::cat(&[u, v, &(u * v), &(u - v).abs()], 1)
 }
 
-impl Tuned {
-    fn encode(&self, states: &[&Tensor], train: bool) -> Tensor {
-        let (x, mask) = padded(states);
-        pool(&self.top.forward(&x, &mask, train), &mask)
-    }
+fn encode(top: &TopLayers, states: &[&Tensor], train: bool) -> Tensor {
+    let (x, mask) = padded(states);
+    pool(&top.forward(&x, &mask, train), &mask)
+}
 
-    fn logits(&self, states: &[&Tensor], targets: Option<&[&Tensor]>, train: bool) -> Tensor {
-        let u = self.encode(states, train);
+impl Tuned {
+    /// Training-time logits from cached bottom states.
+    fn logits(&self, top: &TopLayers, states: &[&Tensor], targets: Option<&[&Tensor]>, train: bool) -> Tensor {
+        let u = encode(top, states, train);
         match targets {
-            Some(t) => self.classifier.forward(&pair(&u, &self.encode(t, train))),
+            Some(t) => self.classifier.forward(&pair(&u, &encode(top, t, train))),
             None => self.classifier.forward(&u),
         }
     }
@@ -179,17 +180,16 @@ impl Tuned {
             serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?
         };
         let mut bottom = Encoder::load_bottom(model_dir, precision, meta.config.first_layer)?;
-        let top = TopLayers::load(model_dir, dir, meta.config.first_layer)?;
         let width = super::features::input_dim(bottom.hidden_size, meta.task);
         let (mut classifier_vs, classifier) = classifier(width, meta.labels.len());
         classifier_vs.load(dir.join("classifier.safetensors"))?;
         bottom.attach_top(TopLayers::load(model_dir, dir, meta.config.first_layer)?);
-        Ok((bottom, Tuned { top, classifier_vs, classifier, meta }))
+        Ok((bottom, Tuned { classifier_vs, classifier, meta }))
     }
 
-    pub fn save(&mut self, dir: &Path) -> Result<(), HeadError> {
+    fn save(&self, top: &mut TopLayers, dir: &Path) -> Result<(), HeadError> {
         std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
-        self.top.save(dir)?;
+        top.save(dir)?;
         self.classifier_vs.save(dir.join("classifier.safetensors"))?;
         let path = dir.join("tuned.json");
         std::fs::write(&path, serde_json::to_string_pretty(&self.meta).expect("serialises") + "\n")
@@ -197,7 +197,7 @@ impl Tuned {
     }
 }
 
-/// Fine-tunes the top layers and a classifier on `data`; reports on `dev`.
+/// Fine-tunes the top layers and a classifier on `data`, reports on `dev`, and saves all to `out`.
 pub fn train(
     model_dir: &Path,
     task: Task,
@@ -205,6 +205,7 @@ pub fn train(
     dev: &[std::path::PathBuf],
     config: &TuneConfig,
     batch: &BatchConfig,
+    out: &Path,
 ) -> Result<Tuned, HeadError> {
     let (examples, skipped) = labelled::read(data, task)?;
     let (dev_examples, dev_skipped) = labelled::read(dev, task)?;
@@ -224,7 +225,7 @@ pub fn train(
         task.uses_target().then(|| idx.iter().map(|&i| &target_states[target_of[i]]).collect())
     };
     let labels = task.labels();
-    let y: Vec<usize> = examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
+    let y = super::gold(task, &examples);
 
     let mut rng = Rng::new(config.seed);
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -233,10 +234,9 @@ pub fn train(
     let (hold, fit) = order.split_at(n_hold);
     let (hold, mut fit) = (hold.to_vec(), fit.to_vec());
 
-    let top = TopLayers::from_base(model_dir, config.first_layer)?;
+    let mut top = TopLayers::from_base(model_dir, config.first_layer)?;
     let (classifier_vs, linear) = classifier(super::features::input_dim(bottom.hidden_size, task), labels.len());
     let mut tuned = Tuned {
-        top,
         classifier_vs,
         classifier: linear,
         meta: TunedMeta {
@@ -251,7 +251,7 @@ pub fn train(
             record: serde_json::Value::Null,
         },
     };
-    let mut opt_top = nn::AdamW::default().build(&tuned.top.vs, config.lr_top)?;
+    let mut opt_top = nn::AdamW::default().build(&top.vs, config.lr_top)?;
     let mut opt_head = nn::AdamW::default().build(&tuned.classifier_vs, config.lr_head)?;
     let counts: Vec<f64> = (0..labels.len()).map(|k| fit.iter().filter(|&&i| y[i] == k).count().max(1) as f64).collect();
     let weights = Tensor::from_slice(&counts.iter().map(|c| (fit.len() as f64 / (labels.len() as f64 * c)) as f32).collect::<Vec<_>>());
@@ -260,7 +260,7 @@ pub fn train(
         hold.chunks(128)
             .flat_map(|c| {
                 let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
-                let p = tch::no_grad(|| t.logits(&s, targets_for(c).as_deref(), false).softmax(-1, Kind::Float));
+                let p = tch::no_grad(|| t.logits(&top, &s, targets_for(c).as_deref(), false).softmax(-1, Kind::Float));
                 Vec::<f32>::try_from(p.view([-1])).unwrap().chunks(labels.len()).map(<[f32]>::to_vec).collect::<Vec<_>>()
             })
             .collect()
@@ -278,7 +278,7 @@ pub fn train(
         for b in batches {
             let s: Vec<&Tensor> = b.iter().map(|&i| &states[i]).collect();
             let gold = Tensor::from_slice(&b.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
-            let loss = tuned.logits(&s, targets_for(b).as_deref(), true).cross_entropy_loss::<&Tensor>(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
+            let loss = tuned.logits(&top, &s, targets_for(b).as_deref(), true).cross_entropy_loss::<&Tensor>(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
             opt_top.zero_grad();
             opt_head.zero_grad();
             loss.backward();
@@ -291,11 +291,11 @@ pub fn train(
         if f1 > tuned.meta.holdout_macro_f1 {
             tuned.meta.holdout_macro_f1 = f1;
             tuned.meta.epochs_trained = epoch;
-            best = tuned.top.vs.variables().into_iter().chain(tuned.classifier_vs.variables()).map(|(k, v)| (k, v.detach().copy())).collect();
+            best = top.vs.variables().into_iter().chain(tuned.classifier_vs.variables()).map(|(k, v)| (k, v.detach().copy())).collect();
         }
     }
     tch::no_grad(|| {
-        let mut vars = tuned.top.vs.variables();
+        let mut vars = top.vs.variables();
         vars.extend(tuned.classifier_vs.variables());
         for (k, v) in &best {
             if let Some(var) = vars.get_mut(k) {
@@ -308,7 +308,7 @@ pub fn train(
         .chunks(128)
         .map(|c| {
             let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
-            tch::no_grad(|| tuned.logits(&s, targets_for(c).as_deref(), false))
+            tch::no_grad(|| tuned.logits(&top, &s, targets_for(c).as_deref(), false))
         })
         .collect();
     let logits = Tensor::cat(&logits, 0);
@@ -317,30 +317,18 @@ pub fn train(
 
     // Report on dev through the product's own path: the batching layer with the tuned top.
     let mut encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
-    encoder.attach_top(copy_top(&tuned.top, model_dir)?);
+    top.vs.freeze();
+    encoder.attach_top(top);
     let dev_texts: Vec<&str> = dev_examples.iter().map(|e| e.text.as_str()).collect();
     let dev_targets: Vec<&str> = dev_examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
     let probs = tuned.probabilities(&encoder, &dev_texts, task.uses_target().then_some(&dev_targets[..]), batch)?;
-    let dev_gold: Vec<usize> =
-        dev_examples.iter().map(|e| labels.iter().position(|l| Some(*l) == e.label.as_deref()).unwrap()).collect();
-    let langs: Vec<Option<String>> = dev_examples.iter().map(|e| e.lang.clone()).collect();
     tuned.meta.record = serde_json::json!({
         "train": {"files": super::file_record(data)?, "examples": examples.len(), "skipped": skipped},
         "dev": {"files": super::file_record(dev)?, "examples": dev_examples.len(), "skipped": dev_skipped,
-                "metrics": metrics::report(labels, &dev_gold, &probs, &langs)},
+                "metrics": super::report_on(task, &dev_examples, &probs)},
     });
+    let mut top = encoder.into_top().expect("attached above");
+    tuned.save(&mut top, out)?;
     Ok(tuned)
-}
-
-fn copy_top(top: &TopLayers, model_dir: &Path) -> Result<TopLayers, HeadError> {
-    let mut copy = TopLayers::from_base(model_dir, top.first)?;
-    tch::no_grad(|| {
-        let src = top.vs.variables();
-        for (k, mut v) in copy.vs.variables() {
-            v.copy_(&src[&k]);
-        }
-    });
-    copy.vs.freeze();
-    Ok(copy)
 }
 

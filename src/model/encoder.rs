@@ -107,6 +107,11 @@ impl Encoder {
         self.profile.normalize = false;
     }
 
+    /// The attached top layers, giving up the encoder (to save layers trained in place).
+    pub fn into_top(self) -> Option<super::top::TopLayers> {
+        self.top
+    }
+
     pub fn load(dir: &Path, precision: Precision) -> Result<Self, ModelError> {
         Self::load_layers(dir, precision, None)
     }

@@ -3,6 +3,7 @@
 //! char boundaries inside the text.
 
 use standpoint::actors::{self, Dictionary};
+use standpoint::heads::fitting::Rng;
 use standpoint::lexicon::Lexicons;
 use standpoint::quotes;
 
@@ -14,22 +15,11 @@ const PIECES: &[&str] = &[
     "U.S.", "Mr.", "Gov.", "A", "🙂", "é", "\u{301}", "\u{200d}", "\u{feff}", "\0", "which", "who", "also", ",", "however",
 ];
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 #[test]
 fn random_text_never_panics_and_spans_stay_valid() {
     let lexicons = Lexicons::builtin();
     let dict = Dictionary::builtin().unwrap();
-    let mut rng = XorShift(0x5eed_1234_abcd_ef01);
+    let mut rng = Rng::new(0x5eed_1234_abcd_ef01);
     for case in 0..3000 {
         let len = (rng.next() % 60) as usize;
         let text: String = (0..len)
