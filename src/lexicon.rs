@@ -189,10 +189,6 @@ impl Lexicons {
         Self::load(None).expect("the built-in language files are valid (a unit test holds this)")
     }
 
-    pub fn codes(&self) -> impl Iterator<Item = &str> {
-        self.by_code.keys().map(String::as_str)
-    }
-
     pub fn get(&self, code: &str) -> Option<&Lexicon> {
         self.by_code.get(code)
     }
