@@ -24,11 +24,16 @@
 //! - [`runtime`]: process-wide settings for libtorch on CPU.
 
 pub mod actors;
+pub mod corpus;
 pub mod embed;
 pub mod eval;
 pub mod heads;
 pub mod lexicon;
 pub mod model;
+pub mod pipeline;
 pub mod quotes;
+pub mod report;
 pub mod runtime;
+pub mod score;
+pub mod scoring;
 pub mod text;

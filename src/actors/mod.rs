@@ -156,6 +156,26 @@ pub fn resolve_phrase(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues
     None
 }
 
+/// Every actor the dictionary names inside `span` (states, bodies, groups), with the words that
+/// name it, in text order; one entry per actor (its first mention). Adjectives count only when
+/// `adjectives` is set: "the Armenian side" names Armenia, "Armenian-majority region" hardly does.
+pub fn mentions(text: &str, span: ByteSpan, dict: &Dictionary, adjectives: bool) -> Vec<(ByteSpan, Actor)> {
+    let mut owned = Vec::new();
+    let p = phrase(text, span, &mut owned);
+    let mut out: Vec<(ByteSpan, Actor)> = Vec::new();
+    for hit in dict.hits(&p.lower, &p.raw) {
+        if hit.role == FormRole::Adjective && !adjectives {
+            continue;
+        }
+        let actor = known_actor(dict, hit.actor);
+        if out.iter().any(|(_, a)| a.id == actor.id) {
+            continue;
+        }
+        out.push((ByteSpan::new(p.words[hit.first].span.start, p.words[hit.end - 1].span.end), actor));
+    }
+    out
+}
+
 fn is_pronoun(p: &[&str], cues: &Cues) -> Option<String> {
     (p.len() == 1).then(|| cues.pronouns.get(p[0]).cloned()).flatten()
 }

@@ -1,5 +1,8 @@
 //! Command-line surface: raw flags → ready objects → a job → an exit code.
 
+mod progress;
+mod score;
+
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -29,6 +32,12 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The main job: who said what, stance and tone, per actor — report.json, quotes.jsonl, actors.csv, report.html.
+    #[command(after_help = "Examples:\n  standpoint score corpus.jsonl --out out/ --target \"the checkpoint on the Lachin corridor\"\n  \
+        standpoint score articles/ --out out/ -t \"Catalan independence\" -t \"deportations\"\n  \
+        cat article.txt | standpoint score - --out out/\n\n\
+        Exit codes: 0 all articles scored; 2 some articles failed (listed in report.json); 1 the run could not proceed.")]
+    Score(score::ScoreArgs),
     /// Sentence vectors from the encoder: JSONL {"id","text"} in, JSONL {"id","vector",…} out.
     #[command(after_help = "Examples:\n  standpoint embed texts.jsonl -o vectors.jsonl\n  \
         echo '{\"id\":1,\"text\":\"Baku said the checkpoint is legal.\"}' | standpoint embed -")]
@@ -65,7 +74,7 @@ enum ModelsCommand {
 }
 
 #[derive(Args)]
-struct ModelArgs {
+pub(crate) struct ModelArgs {
     /// Encoder directory (Hugging Face layout). Default: $STANDPOINT_MODEL, else
     /// models/multilingual-e5-small in the working directory or beside the executable's checkout.
     #[arg(long)]
@@ -158,6 +167,13 @@ struct TrainArgs {
     /// Epochs of fine-tuning.
     #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().epochs)]
     tune_epochs: usize,
+    /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
+    #[arg(long)]
+    with_tone_head: Option<PathBuf>,
+    /// Target-reading heads: also pair this share of the training texts with another example's
+    /// target (one the text does not mention), labelled neutral.
+    #[arg(long, default_value_t = 0.0)]
+    mismatched_targets: f64,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -176,6 +192,9 @@ struct EvalArgs {
     /// The trained head to measure (classification tasks).
     #[arg(long)]
     head: Option<PathBuf>,
+    /// The tone head, for stance heads that read its output (default: models/heads/tone).
+    #[arg(long)]
+    tone_head: Option<PathBuf>,
     #[command(flatten)]
     text: TextArgs,
     #[command(flatten)]
@@ -196,7 +215,7 @@ struct QuotesArgs {
 
 /// Data that extends the text stages without code changes.
 #[derive(Args)]
-struct TextArgs {
+pub(crate) struct TextArgs {
     /// Your own actors, in the format of data/actors/aliases.json: adds actors or overrides built-in ones by id.
     #[arg(long)]
     actors: Option<PathBuf>,
@@ -269,15 +288,21 @@ fn default_model_dir() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("STANDPOINT_MODEL") {
         return Ok(PathBuf::from(dir));
     }
-    let mut candidates = vec![PathBuf::from(DEFAULT_MODEL)];
+    checkout_path(DEFAULT_MODEL)
+}
+
+/// A directory shipped with the checkout: `relative` in the working directory, else beside the
+/// checkout the executable was built in.
+pub(crate) fn checkout_path(relative: &str) -> anyhow::Result<PathBuf> {
+    let mut candidates = vec![PathBuf::from(relative)];
     if let Ok(exe) = std::env::current_exe() {
         // target/<profile>/standpoint → the checkout it was built in
-        candidates.extend(exe.ancestors().nth(3).map(|root| root.join(DEFAULT_MODEL)));
+        candidates.extend(exe.ancestors().nth(3).map(|root| root.join(relative)));
     }
-    match candidates.iter().find(|c| c.join("config.json").is_file()) {
+    match candidates.iter().find(|c| c.is_dir()) {
         Some(dir) => Ok(dir.clone()),
         None => bail!(
-            "no model found (looked in {}); run scripts/setup to build it, or pass --model DIR",
+            "{relative} not found (looked in {}); run scripts/setup, or name the directory with a flag",
             candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
         ),
     }
@@ -285,6 +310,7 @@ fn default_model_dir() -> anyhow::Result<PathBuf> {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
+        Command::Score(args) => score::run(args),
         Command::Embed(args) => run_embed(args),
         Command::Quotes(args) => run_quotes(args),
         Command::Eval(args) => run_eval(args),
@@ -391,8 +417,18 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("loading the head in {}", head_dir.display()))?;
             anyhow::ensure!(classifier.task() == task, "{} is a {:?} head, not {:?}", head_dir.display(), classifier.task(), task);
             let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
+            let tone = match classifier.reads_tone() {
+                true => {
+                    let dir = match &args.tone_head {
+                        Some(d) => d.clone(),
+                        None => checkout_path(standpoint::scoring::TONE_HEAD)?,
+                    };
+                    Some(standpoint::heads::Classifier::load(&args.model.dir()?, &dir, args.model.precision())?)
+                }
+                false => None,
+            };
             let (mut metrics, probs) =
-                classifier.evaluate(&examples, &args.model.batch_config(), Some(Path::new(".cache/features")))?;
+                classifier.evaluate(&examples, &args.model.batch_config(), Some(Path::new(".cache/features")), tone.as_ref())?;
             metrics["skipped"] = serde_json::json!(skipped);
             if let Some(path) = &args.predictions {
                 let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -429,6 +465,13 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     let encoder = args.model.load()?;
     let config = HeadConfig { hidden: args.hidden, seed: args.seed, max_epochs: args.max_epochs, ..HeadConfig::default() };
     let started = Instant::now();
+    let model_dir = args.model.dir()?;
+    let tone = args
+        .with_tone_head
+        .as_ref()
+        .map(|dir| standpoint::heads::Classifier::load(&model_dir, dir, args.model.precision()))
+        .transpose()?;
+    let options = standpoint::heads::TrainOptions { tone: tone.as_ref(), mismatched: args.mismatched_targets };
     let head = standpoint::heads::train(
         &encoder,
         args.task.into(),
@@ -437,6 +480,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
         &config,
         &args.model.batch_config(),
         Some(&args.feature_cache),
+        &options,
     )?;
     head.save(&args.out)?;
     eprintln!("standpoint: trained in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());

@@ -84,11 +84,15 @@ pub fn inputs(
     let index: HashMap<&str, usize> = distinct.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     let mut out = Vec::with_capacity(texts.len() * encoder.hidden_size * 4);
     for (ui, t) in u.iter().zip(targets) {
-        let vi = &v[index[t.unwrap_or("")]];
-        out.extend_from_slice(ui);
-        out.extend_from_slice(vi);
-        out.extend(ui.iter().zip(vi).map(|(a, b)| a * b));
-        out.extend(ui.iter().zip(vi).map(|(a, b)| (a - b).abs()));
+        push_pair(&mut out, ui, &v[index[t.unwrap_or("")]]);
     }
     Ok(out)
+}
+
+/// Appends one head input row `[u, v, u·v, |u − v|]` (the layout every target-reading head uses).
+pub fn push_pair(out: &mut Vec<f32>, u: &[f32], v: &[f32]) {
+    out.extend_from_slice(u);
+    out.extend_from_slice(v);
+    out.extend(u.iter().zip(v).map(|(a, b)| a * b));
+    out.extend(u.iter().zip(v).map(|(a, b)| (a - b).abs()));
 }

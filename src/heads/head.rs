@@ -63,6 +63,9 @@ pub struct HeadMeta {
     pub precision: String,
     pub epochs_trained: usize,
     pub holdout_macro_f1: f64,
+    /// Input rows end with the tone head's P(negative, neutral, positive) for the same text.
+    #[serde(default)]
+    pub reads_tone: bool,
     /// Free-form record of the run: data files with hashes, counts, dev metrics.
     pub record: serde_json::Value,
 }
@@ -168,6 +171,7 @@ impl Head {
             precision,
             epochs_trained: 0,
             holdout_macro_f1: 0.0,
+            reads_tone: false,
             record: serde_json::Value::Null,
         };
         let mut head = Head::new(meta);

@@ -67,3 +67,36 @@ pub fn read(paths: &[impl AsRef<Path>], task: Task) -> Result<(Vec<Example>, usi
     }
     Ok((out, skipped))
 }
+
+/// Examples that pair a text with another example's target it does not mention, labelled
+/// neutral ("a statement about something else takes no stance toward this"): a seeded `share`
+/// of `examples`, each drawn against a random example with a different target.
+pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) -> Vec<Example> {
+    let mut rng = super::fitting::Rng::new(seed);
+    let mut out = Vec::new();
+    if examples.len() < 2 {
+        return out;
+    }
+    for e in examples {
+        if rng.uniform() >= share {
+            continue;
+        }
+        let text = e.text.to_lowercase();
+        for _ in 0..8 {
+            let other = &examples[rng.below(examples.len())];
+            let Some(target) = other.target.as_deref() else { continue };
+            if other.target == e.target || text.contains(&target.to_lowercase()) {
+                continue;
+            }
+            out.push(Example {
+                id: format!("{}~{}", e.id, other.id),
+                text: e.text.clone(),
+                target: Some(target.to_owned()),
+                label: Some(neutral.to_owned()),
+                lang: e.lang.clone(),
+            });
+            break;
+        }
+    }
+    out
+}

@@ -61,6 +61,15 @@ pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
         .collect()
 }
 
+/// One input to a head: a text's vector, its target's vector for heads that read a target, and
+/// the tone head's P(negative, neutral, positive) of the text for heads that read it.
+#[derive(Clone, Copy)]
+pub struct Row<'a> {
+    pub text: &'a [f32],
+    pub target: Option<&'a [f32]>,
+    pub tone: Option<[f32; 3]>,
+}
+
 /// A trained head with the encoder it runs on: either kind, one interface.
 pub enum Classifier {
     /// An MLP on frozen sentence vectors (`head.json`).
@@ -94,21 +103,89 @@ impl Classifier {
         }
     }
 
-    /// Calibrated probabilities, one distribution per example, in `labels()` order.
-    pub fn probabilities(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<Vec<Vec<f32>>, HeadError> {
+    pub fn encoder(&self) -> &Encoder {
         match self {
-            Classifier::Frozen { encoder, head } => head.probabilities(&inputs_for(encoder, head.meta.task, examples, batch, cache)?),
-            Classifier::Tuned { encoder, tuned } => {
-                let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-                let targets: Vec<&str> = examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
-                tuned.probabilities(encoder, &texts, tuned.meta.task.uses_target().then_some(&targets[..]), batch)
-            }
+            Classifier::Frozen { encoder, .. } | Classifier::Tuned { encoder, .. } => encoder,
         }
     }
 
+    /// Sentence vectors as this head reads them (a tuned head's own top layers included).
+    pub fn encode(&self, texts: &[&str], batch: &BatchConfig, cache: Option<&Path>) -> Result<Vec<Vec<f32>>, HeadError> {
+        match self {
+            Classifier::Frozen { encoder, .. } => features::vectors(encoder, texts, batch, cache),
+            // the feature cache is keyed by the base encoder: tuned vectors stay out of it
+            Classifier::Tuned { encoder, .. } => Ok(crate::model::embed(encoder, texts, batch)?.into_iter().map(|e| e.vector).collect()),
+        }
+    }
+
+    /// Whether the head reads the tone head's output next to the vectors (see [`Row`]).
+    pub fn reads_tone(&self) -> bool {
+        matches!(self, Classifier::Frozen { head, .. } if head.meta.reads_tone)
+    }
+
+    /// Calibrated probabilities, one distribution per row.
+    pub fn classify(&self, rows: &[Row]) -> Result<Vec<Vec<f32>>, HeadError> {
+        let mut x = Vec::new();
+        for row in rows {
+            match row.target {
+                Some(v) => features::push_pair(&mut x, row.text, v),
+                None => x.extend_from_slice(row.text),
+            }
+            if self.reads_tone() {
+                let tone = row.tone.ok_or_else(|| HeadError::Data("this head reads the tone head's output; none was given".into()))?;
+                x.extend_from_slice(&tone);
+            }
+        }
+        match self {
+            Classifier::Frozen { head, .. } => head.probabilities(&x),
+            Classifier::Tuned { tuned, .. } => tuned.classify(&x),
+        }
+    }
+
+    /// Calibrated probabilities, one distribution per example, in `labels()` order. Each text and
+    /// each distinct target is encoded once. `tone` is needed by heads that read it.
+    pub fn probabilities(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>, tone: Option<&Classifier>) -> Result<Vec<Vec<f32>>, HeadError> {
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        let u = self.encode(&texts, batch, cache)?;
+        let tones = match (self.reads_tone(), tone) {
+            (false, _) => None,
+            (true, Some(t)) => Some(t.tone_of(examples, batch, cache)?),
+            (true, None) => return Err(HeadError::Data("this head reads the tone head's output: give the tone head too".into())),
+        };
+        let tone_at = |i: usize| tones.as_ref().map(|t: &Vec<[f32; 3]>| t[i]);
+        if !self.task().uses_target() {
+            return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, tone: tone_at(i) }).collect::<Vec<_>>());
+        }
+        let mut distinct: Vec<&str> = examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let v = self.encode(&distinct, batch, cache)?;
+        let rows: Vec<Row> = examples
+            .iter()
+            .zip(&u)
+            .enumerate()
+            .map(|(i, (e, u))| {
+                let t = distinct.binary_search(&e.target.as_deref().unwrap_or("")).expect("listed");
+                Row { text: u, target: Some(&v[t]), tone: tone_at(i) }
+            })
+            .collect();
+        self.classify(&rows)
+    }
+
+    /// P(negative, neutral, positive) of each example's text, from a sentiment head.
+    pub fn tone_of(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<Vec<[f32; 3]>, HeadError> {
+        if self.task() != Task::Sentiment {
+            return Err(HeadError::Data(format!("a tone head must be a sentiment head, not {:?}", self.task())));
+        }
+        let probs = self.probabilities(examples, batch, cache, None)?;
+        let at = |name: &str| self.labels().iter().position(|l| l == name).ok_or_else(|| HeadError::Data(format!("tone head has no label {name:?}")));
+        let (n, z, p) = (at("negative")?, at("neutral")?, at("positive")?);
+        Ok(probs.iter().map(|q| [q[n], q[z], q[p]]).collect())
+    }
+
     /// Metrics on labelled examples, with the probabilities they came from.
-    pub fn evaluate(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
-        let probs = self.probabilities(examples, batch, cache)?;
+    pub fn evaluate(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>, tone: Option<&Classifier>) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
+        let probs = self.probabilities(examples, batch, cache, tone)?;
         Ok((report_on(self.task(), examples, &probs), probs))
     }
 
@@ -130,6 +207,28 @@ pub(crate) fn report_on(task: Task, examples: &[Example], probs: &[Vec<f32>]) ->
     metrics::report(task.labels(), &gold(task, examples), probs, &langs)
 }
 
+/// What a frozen-vector head reads besides the vectors, and how its training data is widened.
+#[derive(Default)]
+pub struct TrainOptions<'a> {
+    /// Append the tone head's P(negative, neutral, positive) to every input row.
+    pub tone: Option<&'a Classifier>,
+    /// Share of training examples also paired with another example's target, labelled neutral
+    /// (stance heads: statements about something else take no stance).
+    pub mismatched: f64,
+}
+
+/// Head inputs with the tone probabilities appended to each row, when the head reads them.
+fn with_tone(x: Vec<f32>, n: usize, tones: Option<Vec<[f32; 3]>>) -> Vec<f32> {
+    let Some(tones) = tones else { return x };
+    let dim = x.len() / n.max(1);
+    let mut out = Vec::with_capacity(x.len() + 3 * n);
+    for (row, t) in x.chunks(dim).zip(&tones) {
+        out.extend_from_slice(row);
+        out.extend_from_slice(t);
+    }
+    out
+}
+
 /// Trains a head and returns it with its run record (data, hyper-parameters, dev metrics).
 pub fn train(
     encoder: &Encoder,
@@ -139,10 +238,22 @@ pub fn train(
     config: &HeadConfig,
     batch: &BatchConfig,
     cache: Option<&Path>,
+    options: &TrainOptions,
 ) -> Result<Head, HeadError> {
-    let (train_examples, skipped_train) = labelled::read(data, task)?;
+    let (mut train_examples, skipped_train) = labelled::read(data, task)?;
     let (dev_examples, skipped_dev) = labelled::read(dev, task)?;
-    let x = inputs_for(encoder, task, &train_examples, batch, cache)?;
+    let neutral = task.labels().iter().find(|l| **l == "neutral").copied();
+    let added = match neutral {
+        Some(neutral) if task.uses_target() && options.mismatched > 0.0 => {
+            let extra = labelled::mismatched(&train_examples, options.mismatched, config.seed, neutral);
+            let n = extra.len();
+            train_examples.extend(extra);
+            n
+        }
+        _ => 0,
+    };
+    let tones = |examples: &[Example]| options.tone.map(|t| t.tone_of(examples, batch, cache)).transpose();
+    let x = with_tone(inputs_for(encoder, task, &train_examples, batch, cache)?, train_examples.len(), tones(&train_examples)?);
     let y = gold(task, &train_examples);
     let mut head = Head::train(
         task,
@@ -152,11 +263,27 @@ pub fn train(
         encoder.profile.source.clone().unwrap_or_else(|| encoder.dir.display().to_string()),
         format!("{:?}", encoder.precision).to_lowercase(),
     )?;
-    let dev_probs = head.probabilities(&inputs_for(encoder, task, &dev_examples, batch, cache)?)?;
-    let dev_metrics = report_on(task, &dev_examples, &dev_probs);
+    head.meta.reads_tone = options.tone.is_some();
+    let probs_on = |examples: &[Example]| -> Result<Vec<Vec<f32>>, HeadError> {
+        head.probabilities(&with_tone(inputs_for(encoder, task, examples, batch, cache)?, examples.len(), tones(examples)?))
+    };
+    let dev_metrics = report_on(task, &dev_examples, &probs_on(&dev_examples)?);
+    // How often a dev text paired with a target it is not about is read as neutral.
+    let relevance = match neutral {
+        Some(neutral) if task.uses_target() => {
+            let off = labelled::mismatched(&dev_examples, 1.0, config.seed + 1, neutral);
+            let probs = probs_on(&off)?;
+            let k = task.labels().iter().position(|l| *l == neutral).expect("found");
+            json!({"pairs": off.len(), "neutral_rate": probs.iter().filter(|p| metrics::argmax(p) == k).count() as f64 / off.len().max(1) as f64})
+        }
+        _ => Value::Null,
+    };
     head.meta.record = json!({
-        "train": {"files": file_record(data)?, "examples": train_examples.len(), "skipped": skipped_train},
-        "dev": {"files": file_record(dev)?, "examples": dev_examples.len(), "skipped": skipped_dev, "metrics": dev_metrics},
+        "train": {"files": file_record(data)?, "examples": train_examples.len() - added, "mismatched_added": added,
+                  "mismatched_share": options.mismatched, "skipped": skipped_train},
+        "reads_tone": options.tone.is_some(),
+        "dev": {"files": file_record(dev)?, "examples": dev_examples.len(), "skipped": skipped_dev, "metrics": dev_metrics,
+                "off_target": relevance},
     });
     Ok(head)
 }

@@ -142,32 +142,14 @@ impl Tuned {
         }
     }
 
-    /// Calibrated probabilities through the batching layer with the tuned top attached; tasks
-    /// with a target take one per text (each distinct target is encoded once).
-    pub fn probabilities(
-        &self,
-        encoder: &Encoder,
-        texts: &[&str],
-        targets: Option<&[&str]>,
-        batch: &BatchConfig,
-    ) -> Result<Vec<Vec<f32>>, HeadError> {
-        let rows = |vectors: Vec<crate::model::Embedding>| {
-            let n = vectors.len() as i64;
-            let flat: Vec<f32> = vectors.into_iter().flat_map(|e| e.vector).collect();
-            Tensor::from_slice(&flat).view([n, -1])
-        };
-        let u = rows(crate::model::embed(encoder, texts, batch)?);
-        let x = match targets {
-            Some(targets) => {
-                let mut distinct: Vec<&str> = targets.to_vec();
-                distinct.sort_unstable();
-                distinct.dedup();
-                let v = rows(crate::model::embed(encoder, &distinct, batch)?);
-                let index: Vec<i64> = targets.iter().map(|t| distinct.binary_search(t).expect("listed") as i64).collect();
-                pair(&u, &v.index_select(0, &Tensor::from_slice(&index)))
-            }
-            None => u,
-        };
+    /// Calibrated probabilities for row-major head inputs (`[u]`, or `[u, v, u·v, |u − v|]`).
+    pub fn classify(&self, x: &[f32]) -> Result<Vec<Vec<f32>>, HeadError> {
+        let width = self.classifier.ws.size()[1];
+        let n = x.len() as i64 / width.max(1);
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let x = Tensor::from_slice(x).view([n, width]);
         let p = tch::no_grad(|| (self.classifier.forward(&x) / self.meta.temperature).softmax(-1, Kind::Float));
         Ok(Vec::<f32>::try_from(p.contiguous().view([-1]))?.chunks(self.meta.labels.len()).map(<[f32]>::to_vec).collect())
     }
@@ -319,9 +301,9 @@ pub fn train(
     let mut encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
     top.vs.freeze();
     encoder.attach_top(top);
-    let dev_texts: Vec<&str> = dev_examples.iter().map(|e| e.text.as_str()).collect();
-    let dev_targets: Vec<&str> = dev_examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
-    let probs = tuned.probabilities(&encoder, &dev_texts, task.uses_target().then_some(&dev_targets[..]), batch)?;
+    let classifier = super::Classifier::Tuned { encoder, tuned };
+    let probs = classifier.probabilities(&dev_examples, batch, None, None)?;
+    let super::Classifier::Tuned { encoder, mut tuned } = classifier else { unreachable!("built above") };
     tuned.meta.record = serde_json::json!({
         "train": {"files": super::file_record(data)?, "examples": examples.len(), "skipped": skipped},
         "dev": {"files": super::file_record(dev)?, "examples": dev_examples.len(), "skipped": dev_skipped,

@@ -80,7 +80,9 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
     let mut i = 0;
     while i < words.len() {
         let after_determiner = i > 0 && cues.determiners.contains(&words[i - 1].lower) && !broken(text, words, i - 1, i);
-        if in_quote(words[i].span, quotes) || after_determiner {
+        // "the United States on Monday …": a capitalised word inside a run of them is a name
+        let in_name = i > 0 && words[i].is_capitalized(text) && words[i - 1].is_capitalized(text) && !broken(text, words, i - 1, i);
+        if in_quote(words[i].span, quotes) || after_determiner || in_name {
             i += 1;
             continue;
         }

@@ -10,6 +10,8 @@ mod faithfulness;
 mod gold_quotes;
 mod heads;
 mod hf_families;
+mod html_browser;
 mod offsets;
 mod reference_article;
 mod robustness;
+mod score_cli;

@@ -51,3 +51,41 @@ fn every_party_is_found_and_resolved_and_nothing_else() {
         );
     }
 }
+
+/// The report on the reference article, as a careful reader would have it: toward "the
+/// checkpoint on the Lachin corridor" Azerbaijan in favour; Armenia, the United States, France
+/// and the separatist authorities against; negative tone between Azerbaijan and Armenia both
+/// ways; Russia not a speaker.
+#[test]
+fn the_report_reads_the_reference_article_as_a_careful_reader_would() {
+    let Some(path) = shared_file("examples/lachin-checkpoint.txt") else { return };
+    let out = std::env::temp_dir().join(format!("standpoint-lachin-{}", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_standpoint"))
+        .args(["score", path.to_str().unwrap(), "--no-timings", "--target", "the checkpoint on the Lachin corridor", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let actors = report["actors"].as_array().unwrap();
+    let stance = |id: &str| -> f64 {
+        let a = actors.iter().find(|a| a["id"] == id).unwrap_or_else(|| panic!("{id} is not in the report"));
+        a["stance"][0]["mean"].as_f64().unwrap()
+    };
+    let table: Vec<String> = actors.iter().map(|a| format!("{} {} tone {}", a["id"], a["stance"][0]["mean"], a["tone"]["mean"])).collect();
+    assert!(stance("AZ") > 0.0, "Azerbaijan favours its checkpoint: {table:#?}");
+    for id in ["AM", "US", "FR", "NK-AUTH"] {
+        assert!(stance(id) < 0.0, "{id} is against the checkpoint: {table:#?}");
+    }
+    assert!(!actors.iter().any(|a| a["id"] == "RU"), "Russia is discussed, not quoted");
+    let relations = report["relations"].as_array().unwrap();
+    let tone = |from: &str, to: &str| -> f64 {
+        let r = relations
+            .iter()
+            .find(|r| r["from"]["id"] == from && r["to"]["id"] == to)
+            .unwrap_or_else(|| panic!("no relation {from} → {to}: {relations:#?}"));
+        r["tone"]["mean"].as_f64().unwrap()
+    };
+    assert!(tone("AZ", "AM") < 0.0 && tone("AM", "AZ") < 0.0, "hostile both ways");
+    let _ = std::fs::remove_dir_all(&out);
+}

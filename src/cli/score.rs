@@ -1,0 +1,146 @@
+//! `standpoint score`: flags → a run of the whole pipeline → an exit code.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use sha2::{Digest, Sha256};
+
+use standpoint::report::{ModelFile, RunInfo};
+use standpoint::score::{self, ScoreConfig};
+use standpoint::scoring::{Scorer, STANCE_HEAD, TONE_HEAD};
+
+use super::progress::{stderr_is_terminal, Bar};
+use super::{checkout_path, ModelArgs, Outcome, TextArgs};
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// Articles: JSONL corpora (`id`, `text`, optional `lang`, `title`, `date`, `source`), `.txt`
+    /// files, folders of them, or `-` for standard input.
+    #[arg(default_value = "-", num_args = 1..)]
+    inputs: Vec<PathBuf>,
+    /// Output directory: report.json, quotes.jsonl, articles.jsonl, actors.csv, report.html.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// A stance target as free text in any language; repeat for several.
+    #[arg(short, long = "target")]
+    targets: Vec<String>,
+    /// Tone head directory (default: models/heads/tone).
+    #[arg(long)]
+    tone_head: Option<PathBuf>,
+    /// Stance head directory (default: models/heads/stance).
+    #[arg(long)]
+    stance_head: Option<PathBuf>,
+    /// Articles per chunk: the text stages and the transformer work a chunk at a time.
+    #[arg(long, default_value_t = ScoreConfig::default().chunk)]
+    chunk: usize,
+    /// Articles larger than this many bytes are reported as failed, not scored.
+    #[arg(long, default_value_t = ScoreConfig::default().max_article_bytes)]
+    max_article_bytes: usize,
+    /// Leave wall-clock timings out of report.json, so that every output is byte-identical
+    /// between runs of the same input and configuration.
+    #[arg(long)]
+    no_timings: bool,
+    /// Never show the progress line (it is shown only on a terminal anyway).
+    #[arg(short, long)]
+    quiet: bool,
+    #[command(flatten)]
+    text: TextArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+/// SHA-256 over a directory's files (name and content, in name order; subfolders not included).
+fn dir_hash(dir: &Path) -> anyhow::Result<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        let mut file = std::fs::File::open(&f).with_context(|| format!("reading {}", f.display()))?;
+        std::io::copy(&mut file, &mut h)?;
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Items in the inputs, for the ETA (files only; standard input is not counted).
+fn count_items(inputs: &[PathBuf]) -> Option<u64> {
+    use std::io::BufRead;
+    let sources = standpoint::corpus::sources(inputs).ok()?;
+    let mut n = 0u64;
+    for s in sources {
+        match s {
+            standpoint::corpus::Source::Stdin => return None,
+            standpoint::corpus::Source::Text(_) => n += 1,
+            standpoint::corpus::Source::Jsonl(p) => {
+                let f = std::io::BufReader::new(std::fs::File::open(p).ok()?);
+                n += f.split(b'\n').filter(|l| l.as_ref().is_ok_and(|l| !l.trim_ascii().is_empty())).count() as u64;
+            }
+        }
+    }
+    Some(n)
+}
+
+pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
+    let targets: Vec<String> = args.targets.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+    let (lexicons, dict) = args.text.load()?;
+    let model_dir = args.model.dir()?;
+    let tone_dir = match &args.tone_head {
+        Some(d) => d.clone(),
+        None => checkout_path(TONE_HEAD)?,
+    };
+    let stance_dir = match &args.stance_head {
+        Some(d) => d.clone(),
+        None => checkout_path(STANCE_HEAD)?,
+    };
+    let scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config())
+        .context("loading the models")?;
+    let loaded = started.elapsed().as_secs_f64();
+    let config = ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes };
+    let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut run_info = RunInfo {
+        generator: "standpoint".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        inputs: args.inputs.iter().map(|p| p.display().to_string()).collect(),
+        config: serde_json::json!({
+            "targets": config.targets,
+            "chunk": config.chunk,
+            "max_article_bytes": config.max_article_bytes,
+            "actors_file": args.text.actors.as_ref().map(|p| p.display().to_string()),
+            "lang_data": args.text.lang_data.as_ref().map(|p| p.display().to_string()),
+            "precision": format!("{:?}", scorer.precision()).to_lowercase(),
+            "long_text": format!("{:?}", args.model.batch_config().long_text).to_lowercase(),
+            "batch_size": args.model.batch_size,
+        }),
+        models: vec![
+            ModelFile { role: "encoder".into(), id: name(&model_dir), sha256: dir_hash(&model_dir)? },
+            ModelFile { role: "tone".into(), id: name(&tone_dir), sha256: dir_hash(&tone_dir)? },
+            ModelFile { role: "stance".into(), id: name(&stance_dir), sha256: dir_hash(&stance_dir)? },
+        ],
+        timings: Default::default(),
+        record_timings: !args.no_timings,
+    };
+    run_info.timings.insert("load_s".into(), loaded);
+    let show = !args.quiet && stderr_is_terminal();
+    let summary = if show {
+        let mut bar = Bar::new(count_items(&args.inputs));
+        score::run(&args.inputs, &args.out, &config, &lexicons, &dict, &scorer, run_info, &mut bar)?
+    } else {
+        score::run(&args.inputs, &args.out, &config, &lexicons, &dict, &scorer, run_info, &mut score::Quiet)?
+    };
+    eprintln!(
+        "standpoint: {} articles ({} failed), {} statements; report in {}",
+        summary.articles,
+        summary.failed,
+        summary.statements,
+        args.out.join(standpoint::report::REPORT_HTML).display()
+    );
+    Ok(if summary.failed > 0 { Outcome::PartialFailure } else { Outcome::Success })
+}

@@ -1,0 +1,218 @@
+//! The pipeline's order, written once: article → language → statements → actors → scores →
+//! records. The text stages run per article in parallel (rayon); the transformer scores a whole
+//! chunk of articles' statements in batches.
+
+use rayon::prelude::*;
+
+use crate::actors::{self, Attribution, Dictionary};
+use crate::corpus::{Article, Item};
+use crate::lexicon::Lexicons;
+use crate::quotes::{self, Statement};
+use crate::report::schema::{
+    round4, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
+};
+use crate::scoring::{Request, Scorer, StanceProbs};
+use crate::text::{lang, ByteSpan, CharIndex};
+
+/// Everything the text stages found in one article.
+pub struct Analysis {
+    pub lang: Option<String>,
+    pub lang_given: bool,
+    pub found: Vec<Found>,
+}
+
+pub struct Found {
+    pub statement: Statement,
+    pub actor: Option<Attribution>,
+    /// The statement with its cue and speaker: what the stance model reads.
+    pub context: ByteSpan,
+    pub toward: Vec<(ByteSpan, actors::Actor, TowardVia)>,
+}
+
+/// The text stages for one article: no model involved.
+pub fn analyse(article: &Article, lexicons: &Lexicons, dict: &Dictionary) -> Analysis {
+    let text = article.text.as_str();
+    let lang_given = article.lang.is_some();
+    let lang = article.lang.clone().or_else(|| lang::detect(text));
+    let extraction = quotes::extract(text, lang.as_deref(), lexicons);
+    let cues = lexicons.cues(lang.as_deref());
+    let attributions = actors::attribute(text, &extraction.statements, dict, &cues);
+    let found = extraction
+        .statements
+        .into_iter()
+        .zip(attributions)
+        .map(|(statement, actor)| {
+            let mut context = statement.content;
+            for part in [statement.cue, statement.speaker, statement.target].into_iter().flatten() {
+                context = ByteSpan::new(context.start.min(part.start), context.end.max(part.end));
+            }
+            let own = |a: &actors::Actor| {
+                actor.as_ref().is_some_and(|s| s.actor.id == a.id || s.actor.parent.as_deref() == Some(a.id.as_str()))
+            };
+            let mut toward: Vec<(ByteSpan, actors::Actor, TowardVia)> = Vec::new();
+            if let Some(target) = statement.target {
+                if let Some((a, _)) = actors::resolve_phrase(text, target, dict, &cues) {
+                    if !own(&a) {
+                        toward.push((target, a, TowardVia::Cue));
+                    }
+                }
+            }
+            for (span, a) in actors::mentions(text, statement.content, dict, false) {
+                if !own(&a) && !toward.iter().any(|(_, t, _)| t.id == a.id) {
+                    toward.push((span, a, TowardVia::Mention));
+                }
+            }
+            Found { statement, actor, context, toward }
+        })
+        .collect();
+    Analysis { lang, lang_given, found }
+}
+
+/// An input item after the whole pipeline.
+pub struct Scored {
+    pub article: ArticleRecord,
+    pub quotes: Vec<QuoteRecord>,
+}
+
+fn stance_of(p: StanceProbs) -> Stance {
+    Stance { favor: round4(p[0]), against: round4(p[1]), neutral: round4(p[2]), score: round4(p[0] - p[1]) }
+}
+
+fn span(text: &str, index: &CharIndex, s: ByteSpan) -> Span {
+    let c = index.char_span(s);
+    Span { start: c.start, end: c.end, text: s.slice(text).to_owned() }
+}
+
+fn actor_ref(a: &actors::Actor) -> ActorRef {
+    ActorRef { id: a.id.clone(), name: a.name.clone(), kind: a.kind, parent: a.parent.clone() }
+}
+
+fn failed(seq: u64, id: Option<String>, origin: String, reason: String, article: Option<&Article>) -> ArticleRecord {
+    ArticleRecord {
+        schema_version: SCHEMA_VERSION.into(),
+        seq,
+        id,
+        origin,
+        status: Status::Failed,
+        reason: Some(reason),
+        lang: article.and_then(|a| a.lang.clone()),
+        lang_given: article.is_some_and(|a| a.lang.is_some()),
+        title: article.and_then(|a| a.title.clone()),
+        date: article.and_then(|a| a.date.clone()),
+        source: article.and_then(|a| a.source.clone()),
+        chars: article.map_or(0, |a| a.text.chars().count()),
+        statements: 0,
+        actors: Vec::new(),
+    }
+}
+
+/// Runs the pipeline over one chunk of input items (`first_seq` is the first item's position).
+/// Rejected items pass through as failed records; a scoring failure fails the chunk's articles
+/// with its reason rather than the run.
+pub fn run_chunk(items: Vec<Item>, first_seq: u64, lexicons: &Lexicons, dict: &Dictionary, scorer: &Scorer, targets: &[String]) -> Vec<Scored> {
+    let analyses: Vec<Option<Analysis>> = items
+        .par_iter()
+        .map(|item| match item {
+            Item::Article(a) => Some(analyse(a, lexicons, dict)),
+            Item::Rejected(_) => None,
+        })
+        .collect();
+
+    // One request for the whole chunk: statements of all articles, batched together.
+    let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), targets, toward: Vec::new() };
+    for (item, analysis) in items.iter().zip(&analyses) {
+        let (Item::Article(article), Some(analysis)) = (item, analysis) else { continue };
+        for f in &analysis.found {
+            let i = request.tone_texts.len();
+            request.tone_texts.push(f.statement.content.slice(&article.text));
+            request.stance_texts.push(f.context.slice(&article.text));
+            request.toward.extend(f.toward.iter().map(|(_, a, _)| (i, a.name.as_str())));
+        }
+    }
+    let scores = scorer.score(&request);
+
+    let mut out = Vec::with_capacity(items.len());
+    let (mut next_statement, mut next_toward) = (0, 0);
+    for (k, (item, analysis)) in items.iter().zip(analyses).enumerate() {
+        let seq = first_seq + k as u64;
+        let (article, analysis) = match (item, analysis) {
+            (Item::Rejected(r), _) => {
+                out.push(Scored { article: failed(seq, r.id.clone(), r.origin.clone(), r.reason.clone(), None), quotes: Vec::new() });
+                continue;
+            }
+            (Item::Article(a), Some(an)) => (a, an),
+            (Item::Article(_), None) => unreachable!("every article is analysed"),
+        };
+        let scores = match &scores {
+            Ok(s) => s,
+            Err(e) => {
+                let reason = format!("scoring failed: {e}");
+                out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), reason, Some(article)), quotes: Vec::new() });
+                continue;
+            }
+        };
+        let text = article.text.as_str();
+        let index = CharIndex::new(text);
+        let mut quotes = Vec::with_capacity(analysis.found.len());
+        for (n, f) in analysis.found.iter().enumerate() {
+            let i = next_statement;
+            next_statement += 1;
+            let tone = scores.tone[i];
+            let toward = f
+                .toward
+                .iter()
+                .map(|(mention, a, via)| {
+                    let p = scores.toward[next_toward];
+                    next_toward += 1;
+                    Toward { actor: actor_ref(a), mention: span(text, &index, *mention), via: *via, stance: stance_of(p) }
+                })
+                .collect();
+            let s = &f.statement;
+            quotes.push(QuoteRecord {
+                schema_version: SCHEMA_VERSION.into(),
+                article_id: article.id.clone(),
+                index: n,
+                lang: analysis.lang.clone(),
+                kind: s.kind,
+                content: span(text, &index, s.content),
+                cue: s.cue.map(|c| span(text, &index, c)),
+                speaker_mention: s.speaker.map(|c| span(text, &index, c)),
+                actor: f.actor.as_ref().map(|a| Speaker {
+                    actor: actor_ref(&a.actor),
+                    sub: a.actor.sub.clone(),
+                    role: a.actor.role.clone(),
+                    via: a.via,
+                    confidence: round4(a.confidence),
+                }),
+                confidence: round4(s.confidence),
+                context: span(text, &index, f.context),
+                tone: Tone { negative: round4(tone[0]), neutral: round4(tone[1]), positive: round4(tone[2]), score: round4(tone[2] - tone[0]) },
+                stance: targets.iter().zip(&scores.stance[i]).map(|(t, p)| TargetStance { target: t.clone(), stance: stance_of(*p) }).collect(),
+                toward,
+            });
+        }
+        let mut actor_ids: Vec<String> = quotes.iter().filter_map(|q| q.actor.as_ref().map(|a| a.actor.id.clone())).collect();
+        actor_ids.sort();
+        actor_ids.dedup();
+        out.push(Scored {
+            article: ArticleRecord {
+                schema_version: SCHEMA_VERSION.into(),
+                seq,
+                id: Some(article.id.clone()),
+                origin: article.origin.clone(),
+                status: Status::Ok,
+                reason: None,
+                lang: analysis.lang.clone(),
+                lang_given: analysis.lang_given,
+                title: article.title.clone(),
+                date: article.date.clone(),
+                source: article.source.clone(),
+                chars: text.chars().count(),
+                statements: quotes.len(),
+                actors: actor_ids,
+            },
+            quotes,
+        });
+    }
+    out
+}

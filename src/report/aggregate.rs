@@ -1,0 +1,374 @@
+//! Per-actor aggregation, computed from the records alone (so partial outputs merge exactly).
+//!
+//! **Estimates.** A statement's stance toward a target is read as a random label X ∈ {+1 favor,
+//! −1 against, 0 neutral} with the model's probabilities; its score is E[X] = P(favor) −
+//! P(against) (tone likewise, with positive / negative). An actor's figure is the mean score over
+//! its statements. Its 95% interval is mean ± 1.96·√(Var(X)/n), clipped to [−1, 1], where
+//! Var(X) = mean(P(+) + P(−)) − mean² is the variance of a label drawn from a random one of the
+//! actor's statements: it counts both the disagreement between statements and the model's own
+//! uncertainty in each, so a single confident statement still gets a wide interval.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::schema::{round4, ActorRef, QuoteRecord, Span};
+
+/// Running sums for one estimate. Sums of records are order-independent up to floating-point
+/// addition; the report adds records in input order, which shards preserve.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accumulator {
+    n: u64,
+    sum: f64,
+    /// Σ E[X²] = Σ (P(+) + P(−)).
+    second: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub n: u64,
+    pub mean: f64,
+    /// [low, high]
+    pub ci95: [f64; 2],
+}
+
+impl Accumulator {
+    pub fn add(&mut self, plus: f64, minus: f64) {
+        self.n += 1;
+        self.sum += plus - minus;
+        self.second += plus + minus;
+    }
+
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.n += other.n;
+        self.sum += other.sum;
+        self.second += other.second;
+    }
+
+    pub fn estimate(&self) -> Estimate {
+        if self.n == 0 {
+            return Estimate { n: 0, mean: 0.0, ci95: [-1.0, 1.0] };
+        }
+        let n = self.n as f64;
+        let mean = self.sum / n;
+        let var = (self.second / n - mean * mean).max(0.0);
+        let half = 1.96 * (var / n).sqrt();
+        let r = |x: f64| round4(x as f32);
+        Estimate { n: self.n, mean: r(mean), ci95: [r((mean - half).max(-1.0)), r((mean + half).min(1.0))] }
+    }
+}
+
+/// A statement offered as evidence: where it is, what was said, and in what context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub article_id: String,
+    pub index: usize,
+    pub score: f64,
+    pub content: Span,
+    pub context: Span,
+}
+
+const EVIDENCE: usize = 3;
+
+/// The strongest few statements by |score|, ties broken by position: order-independent.
+#[derive(Debug, Clone, Default)]
+struct Strongest(Vec<Evidence>);
+
+impl Strongest {
+    fn offer(&mut self, q: &QuoteRecord, score: f64) {
+        let key = |e: &Evidence| (std::cmp::Reverse((e.score.abs() * 10_000.0) as i64), e.article_id.clone(), e.index);
+        let candidate = Evidence { article_id: q.article_id.clone(), index: q.index, score, content: q.content.clone(), context: q.context.clone() };
+        if self.0.len() == EVIDENCE && key(&candidate) >= key(self.0.last().expect("full")) {
+            return;
+        }
+        self.0.push(candidate);
+        self.0.sort_by_key(key);
+        self.0.truncate(EVIDENCE);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct ActorAcc {
+    actor: Option<ActorRef>,
+    statements: u64,
+    articles: BTreeSet<String>,
+    subs: BTreeMap<String, u64>,
+    languages: BTreeMap<String, u64>,
+    tone: Accumulator,
+    tone_evidence: Strongest,
+    stance: BTreeMap<String, (Accumulator, Strongest)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RelationAcc {
+    from: Option<ActorRef>,
+    to: Option<ActorRef>,
+    statements: u64,
+    articles: BTreeSet<String>,
+    by_cue: u64,
+    stance: Accumulator,
+    tone: Accumulator,
+    evidence: Strongest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetEstimate {
+    pub target: String,
+    #[serde(flatten)]
+    pub estimate: Estimate,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorSummary {
+    #[serde(flatten)]
+    pub actor: ActorRef,
+    pub statements: u64,
+    pub articles: u64,
+    /// Institutions inside the actor that spoke, with their statement counts.
+    pub subs: BTreeMap<String, u64>,
+    pub languages: BTreeMap<String, u64>,
+    pub tone: Estimate,
+    pub tone_evidence: Vec<Evidence>,
+    /// One per target, in the order given.
+    pub stance: Vec<TargetEstimate>,
+}
+
+/// What the relation's stance interval says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Polarity {
+    /// The whole 95% interval of the stance toward the other actor is below zero.
+    Criticises,
+    /// The whole interval is above zero.
+    Backs,
+    /// The interval contains zero.
+    Unclear,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    pub from: ActorRef,
+    pub to: ActorRef,
+    pub statements: u64,
+    pub articles: u64,
+    /// Statements where the cue itself addresses the other actor ("accused Yerevan of").
+    pub by_cue: u64,
+    pub stance: Estimate,
+    pub tone: Estimate,
+    pub polarity: Polarity,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageSummary {
+    pub lang: String,
+    pub articles: u64,
+    pub statements: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodEstimate {
+    /// `YYYY-MM-DD`, or `YYYY-MM` when the dates span more than 92 days.
+    pub period: String,
+    pub actor: String,
+    pub tone: Estimate,
+    pub stance: Vec<TargetEstimate>,
+}
+
+/// All aggregates of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregates {
+    pub actors: Vec<ActorSummary>,
+    pub relations: Vec<Relation>,
+    pub timeline: Vec<PeriodEstimate>,
+    pub unattributed_statements: u64,
+}
+
+/// Folds quote records into aggregates; `dates` maps article ids to their dates.
+pub struct Aggregator<'a> {
+    targets: &'a [String],
+    dates: &'a BTreeMap<String, String>,
+    actors: BTreeMap<String, ActorAcc>,
+    relations: BTreeMap<(String, String), RelationAcc>,
+    days: BTreeMap<(String, String), (Accumulator, Vec<Accumulator>)>,
+    unattributed: u64,
+}
+
+impl<'a> Aggregator<'a> {
+    pub fn new(targets: &'a [String], dates: &'a BTreeMap<String, String>) -> Self {
+        Aggregator { targets, dates, actors: BTreeMap::new(), relations: BTreeMap::new(), days: BTreeMap::new(), unattributed: 0 }
+    }
+
+    pub fn add(&mut self, q: &QuoteRecord) {
+        let Some(speaker) = &q.actor else {
+            self.unattributed += 1;
+            return;
+        };
+        let id = speaker.actor.id.clone();
+        let acc = self.actors.entry(id.clone()).or_default();
+        acc.actor.get_or_insert_with(|| speaker.actor.clone());
+        acc.statements += 1;
+        acc.articles.insert(q.article_id.clone());
+        if let Some(sub) = &speaker.sub {
+            *acc.subs.entry(sub.clone()).or_default() += 1;
+        }
+        *acc.languages.entry(q.lang.clone().unwrap_or_else(|| "und".into())).or_default() += 1;
+        acc.tone.add(q.tone.positive, q.tone.negative);
+        acc.tone_evidence.offer(q, q.tone.score);
+        for s in &q.stance {
+            let (a, e) = acc.stance.entry(s.target.clone()).or_default();
+            a.add(s.stance.favor, s.stance.against);
+            e.offer(q, s.stance.score);
+        }
+        for t in &q.toward {
+            let r = self.relations.entry((id.clone(), t.actor.id.clone())).or_default();
+            r.from.get_or_insert_with(|| speaker.actor.clone());
+            r.to.get_or_insert_with(|| t.actor.clone());
+            r.statements += 1;
+            r.articles.insert(q.article_id.clone());
+            r.by_cue += u64::from(t.via == super::schema::TowardVia::Cue);
+            r.stance.add(t.stance.favor, t.stance.against);
+            r.tone.add(q.tone.positive, q.tone.negative);
+            r.evidence.offer(q, t.stance.score);
+        }
+        if let Some(date) = self.dates.get(&q.article_id) {
+            let day: String = date.chars().take(10).collect();
+            let (tone, stance) = self.days.entry((day, id)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); self.targets.len()]));
+            tone.add(q.tone.positive, q.tone.negative);
+            for (a, s) in stance.iter_mut().zip(&q.stance) {
+                a.add(s.stance.favor, s.stance.against);
+            }
+        }
+    }
+
+    pub fn finish(self) -> Aggregates {
+        let targets = self.targets;
+        let mut actors: Vec<ActorSummary> = self
+            .actors
+            .into_values()
+            .map(|a| ActorSummary {
+                actor: a.actor.expect("set on first add"),
+                statements: a.statements,
+                articles: a.articles.len() as u64,
+                subs: a.subs,
+                languages: a.languages,
+                tone: a.tone.estimate(),
+                tone_evidence: a.tone_evidence.0,
+                stance: targets
+                    .iter()
+                    .map(|t| {
+                        let (acc, ev) = a.stance.get(t).cloned().unwrap_or_default();
+                        TargetEstimate { target: t.clone(), estimate: acc.estimate(), evidence: ev.0 }
+                    })
+                    .collect(),
+            })
+            .collect();
+        actors.sort_by(|a, b| b.statements.cmp(&a.statements).then_with(|| a.actor.id.cmp(&b.actor.id)));
+        let mut relations: Vec<Relation> = self
+            .relations
+            .into_values()
+            .map(|r| {
+                let stance = r.stance.estimate();
+                let polarity = if stance.ci95[1] < 0.0 {
+                    Polarity::Criticises
+                } else if stance.ci95[0] > 0.0 {
+                    Polarity::Backs
+                } else {
+                    Polarity::Unclear
+                };
+                Relation {
+                    from: r.from.expect("set"),
+                    to: r.to.expect("set"),
+                    statements: r.statements,
+                    articles: r.articles.len() as u64,
+                    by_cue: r.by_cue,
+                    stance,
+                    tone: r.tone.estimate(),
+                    polarity,
+                    evidence: r.evidence.0,
+                }
+            })
+            .collect();
+        relations.sort_by(|a, b| b.statements.cmp(&a.statements).then_with(|| (&a.from.id, &a.to.id).cmp(&(&b.from.id, &b.to.id))));
+
+        // Days, or months when the dates span more than a quarter.
+        let span_days = {
+            let days: Vec<&String> = self.days.keys().map(|(d, _)| d).collect();
+            match (days.iter().min(), days.iter().max()) {
+                (Some(a), Some(b)) => day_number(a).zip(day_number(b)).map_or(0, |(a, b)| b - a),
+                _ => 0,
+            }
+        };
+        let mut periods: BTreeMap<(String, String), (Accumulator, Vec<Accumulator>)> = BTreeMap::new();
+        for ((day, actor), (tone, stance)) in self.days {
+            let period = if span_days > 92 { day.chars().take(7).collect() } else { day };
+            let entry = periods.entry((period, actor)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); targets.len()]));
+            entry.0.merge(&tone);
+            for (a, b) in entry.1.iter_mut().zip(&stance) {
+                a.merge(b);
+            }
+        }
+        let timeline = periods
+            .into_iter()
+            .map(|((period, actor), (tone, stance))| PeriodEstimate {
+                period,
+                actor,
+                tone: tone.estimate(),
+                stance: targets.iter().zip(stance).map(|(t, a)| TargetEstimate { target: t.clone(), estimate: a.estimate(), evidence: Vec::new() }).collect(),
+            })
+            .collect();
+        Aggregates { actors, relations, timeline, unattributed_statements: self.unattributed }
+    }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` prefix (civil calendar), if it parses.
+fn day_number(date: &str) -> Option<i64> {
+    let y: i64 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    let (y, m) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
+    Some(365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 719_469)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_confident_statement_still_has_a_wide_interval() {
+        let mut a = Accumulator::default();
+        a.add(0.9, 0.05);
+        let e = a.estimate();
+        assert!((e.mean - 0.85).abs() < 1e-4);
+        assert!(e.ci95[0] < 0.6 && e.ci95[1] == 1.0, "{e:?}");
+    }
+
+    #[test]
+    fn many_agreeing_statements_narrow_it() {
+        let mut a = Accumulator::default();
+        for _ in 0..50 {
+            a.add(0.1, 0.8);
+        }
+        let e = a.estimate();
+        assert!(e.ci95[1] < -0.5 && e.ci95[0] > -0.9, "{e:?}");
+    }
+
+    #[test]
+    fn merging_equals_adding() {
+        let (mut a, mut b, mut all) = (Accumulator::default(), Accumulator::default(), Accumulator::default());
+        for (i, (p, m)) in [(0.2, 0.5), (0.7, 0.1), (0.3, 0.3)].iter().enumerate() {
+            if i % 2 == 0 { a.add(*p, *m) } else { b.add(*p, *m) }
+            all.add(*p, *m);
+        }
+        a.merge(&b);
+        assert_eq!(a.estimate(), all.estimate());
+    }
+
+    #[test]
+    fn civil_days() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2023-04-23").unwrap() - day_number("2023-01-01").unwrap(), 112);
+        assert_eq!(day_number("spring"), None);
+    }
+}
