@@ -131,7 +131,7 @@ struct Line {
 /// The stream of items over all sources. Ids are checked for uniqueness across the whole run.
 pub struct Reader {
     sources: std::vec::IntoIter<Source>,
-    current: Option<(Box<dyn BufRead>, String, usize)>,
+    current: Option<(Box<dyn BufRead + Send>, String, usize)>,
     pending_stdin_text: Option<Vec<u8>>,
     seen: HashMap<String, String>,
     max_bytes: usize,

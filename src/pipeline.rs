@@ -106,18 +106,30 @@ fn failed(seq: u64, id: Option<String>, origin: String, reason: String, article:
     }
 }
 
-/// Runs the pipeline over one chunk of input items (`first_seq` is the first item's position).
-/// Rejected items pass through as failed records; a scoring failure fails the chunk's articles
-/// with its reason rather than the run.
-pub fn run_chunk(items: Vec<Item>, first_seq: u64, lexicons: &Lexicons, dict: &Dictionary, scorer: &Scorer, targets: &[String]) -> Vec<Scored> {
-    let analyses: Vec<Option<Analysis>> = items
+/// A chunk of input items after the text stages.
+pub struct Analysed {
+    pub items: Vec<Item>,
+    /// One per item; `None` for rejected items.
+    pub analyses: Vec<Option<Analysis>>,
+}
+
+/// The text stages over a chunk of input items, in parallel (rayon).
+pub fn analyse_chunk(items: Vec<Item>, lexicons: &Lexicons, dict: &Dictionary) -> Analysed {
+    let analyses = items
         .par_iter()
         .map(|item| match item {
             Item::Article(a) => Some(analyse(a, lexicons, dict)),
             Item::Rejected(_) => None,
         })
         .collect();
+    Analysed { items, analyses }
+}
 
+/// The transformer and the records for an analysed chunk (`first_seq` is the first item's
+/// position in the run). Rejected items pass through as failed records; a scoring failure fails
+/// the chunk's articles with its reason rather than the run.
+pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[String]) -> Vec<Scored> {
+    let Analysed { items, analyses } = chunk;
     // One request for the whole chunk: statements of all articles, batched together.
     let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), targets, toward: Vec::new() };
     for (item, analysis) in items.iter().zip(&analyses) {

@@ -38,6 +38,10 @@ enum Command {
         cat article.txt | standpoint score - --out out/\n\n\
         Exit codes: 0 all articles scored; 2 some articles failed (listed in report.json); 1 the run could not proceed.")]
     Score(score::ScoreArgs),
+    /// Combine the output folders of `score --shard K/N` runs into one run's outputs and report.
+    #[command(after_help = "Example:\n  standpoint score corpus.jsonl --shard 0/2 --out part0 &\n  \
+        standpoint score corpus.jsonl --shard 1/2 --out part1; wait\n  standpoint merge part0 part1 --out out")]
+    Merge(score::MergeArgs),
     /// Sentence vectors from the encoder: JSONL {"id","text"} in, JSONL {"id","vector",…} out.
     #[command(after_help = "Examples:\n  standpoint embed texts.jsonl -o vectors.jsonl\n  \
         echo '{\"id\":1,\"text\":\"Baku said the checkpoint is legal.\"}' | standpoint embed -")]
@@ -311,6 +315,7 @@ pub(crate) fn checkout_path(relative: &str) -> anyhow::Result<PathBuf> {
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Score(args) => score::run(args),
+        Command::Merge(args) => score::merge(args),
         Command::Embed(args) => run_embed(args),
         Command::Quotes(args) => run_quotes(args),
         Command::Eval(args) => run_eval(args),

@@ -42,6 +42,14 @@ pub struct ScoreArgs {
     /// between runs of the same input and configuration.
     #[arg(long)]
     no_timings: bool,
+    /// Score only a deterministic share of the input: chunks k with k mod N = K. Combine the
+    /// shards' output folders with `standpoint merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<score::Shard>,
+    /// Carry on from where an interrupted run into the same --out stopped (same inputs and
+    /// configuration); the output is the one an uninterrupted run writes.
+    #[arg(long)]
+    resume: bool,
     /// Never show the progress line (it is shown only on a terminal anyway).
     #[arg(short, long)]
     quiet: bool,
@@ -86,6 +94,32 @@ fn count_items(inputs: &[PathBuf]) -> Option<u64> {
     Some(n)
 }
 
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Output folders of `standpoint score --shard K/N` runs, all N of them.
+    #[arg(required = true, num_args = 1..)]
+    parts: Vec<PathBuf>,
+    /// Output directory for the combined outputs.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// Leave wall-clock timings out of report.json.
+    #[arg(long)]
+    no_timings: bool,
+}
+
+pub fn merge(args: MergeArgs) -> anyhow::Result<Outcome> {
+    let summary = score::merge(&args.parts, &args.out, !args.no_timings)?;
+    eprintln!(
+        "standpoint: merged {} parts: {} articles ({} failed), {} statements; report in {}",
+        args.parts.len(),
+        summary.articles,
+        summary.failed,
+        summary.statements,
+        args.out.join(standpoint::report::REPORT_HTML).display()
+    );
+    Ok(if summary.failed > 0 { Outcome::PartialFailure } else { Outcome::Success })
+}
+
 pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
@@ -103,7 +137,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config())
         .context("loading the models")?;
     let loaded = started.elapsed().as_secs_f64();
-    let config = ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes };
+    let config = ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes, shard: args.shard, resume: args.resume };
     let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut run_info = RunInfo {
         generator: "standpoint".into(),

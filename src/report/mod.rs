@@ -56,6 +56,14 @@ pub struct RunInfo {
     pub record_timings: bool,
 }
 
+impl RunInfo {
+    /// The run's identity: everything but the wall-clock figures (what `run.json` keeps, and what
+    /// a resumed run or a shard must share).
+    pub fn without_timings(&self) -> RunInfo {
+        RunInfo { timings: BTreeMap::new(), record_timings: false, ..self.clone() }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     pub articles: u64,

@@ -13,5 +13,6 @@ mod hf_families;
 mod html_browser;
 mod offsets;
 mod reference_article;
+mod resume_shard;
 mod robustness;
 mod score_cli;
