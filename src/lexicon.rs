@@ -31,6 +31,21 @@ pub struct TargetCue {
     pub then: String,
 }
 
+/// NLI hypothesis templates for one language.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StanceHypotheses {
+    pub favor: String,
+    pub against: String,
+}
+
+impl StanceHypotheses {
+    /// The two hypotheses for a target.
+    pub fn for_target(&self, target: &str) -> (String, String) {
+        (self.favor.replace("{target}", target), self.against.replace("{target}", target))
+    }
+}
+
 /// One language file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,6 +110,10 @@ pub struct Lexicon {
     /// Words that join a speaker phrase across a preposition-like link ("head of the mission", "du Quai").
     #[serde(default)]
     pub connectors: Vec<String>,
+    /// Hypotheses for zero-shot stance with an NLI model (`--model`), `{target}` marking where
+    /// the target goes: `{"favor": "This statement supports {target}.", "against": …}`.
+    #[serde(default)]
+    pub stance_hypotheses: Option<StanceHypotheses>,
 }
 
 /// Word-level lookups built from one or more lexicons.
@@ -194,6 +213,16 @@ impl Lexicons {
     }
 
     /// Quote pairs of every language: an article's quotation marks need not follow its language.
+    /// One value per language that has it, by code.
+    pub fn codes_with<T>(&self, f: impl Fn(&Lexicon) -> Option<T>) -> std::collections::HashMap<String, T> {
+        self.by_code.iter().filter_map(|(code, l)| Some((code.clone(), f(l)?))).collect()
+    }
+
+    /// The NLI hypotheses for a language; English when it has none.
+    pub fn hypotheses(&self, code: Option<&str>) -> Option<&StanceHypotheses> {
+        code.and_then(|c| self.get(c)).and_then(|l| l.stance_hypotheses.as_ref()).or_else(|| self.get("en")?.stance_hypotheses.as_ref())
+    }
+
     pub fn all_quote_pairs(&self) -> Vec<(char, char)> {
         let mut pairs: Vec<(char, char)> = self
             .by_code

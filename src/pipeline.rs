@@ -131,13 +131,14 @@ pub fn analyse_chunk(items: Vec<Item>, lexicons: &Lexicons, dict: &Dictionary) -
 pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[String]) -> Vec<Scored> {
     let Analysed { items, analyses } = chunk;
     // One request for the whole chunk: statements of all articles, batched together.
-    let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), targets, toward: Vec::new() };
+    let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), langs: Vec::new(), targets, toward: Vec::new() };
     for (item, analysis) in items.iter().zip(&analyses) {
         let (Item::Article(article), Some(analysis)) = (item, analysis) else { continue };
         for f in &analysis.found {
             let i = request.tone_texts.len();
             request.tone_texts.push(f.statement.content.slice(&article.text));
             request.stance_texts.push(f.context.slice(&article.text));
+            request.langs.push(analysis.lang.as_deref());
             request.toward.extend(f.toward.iter().map(|(_, a, _)| (i, a.name.as_str())));
         }
     }

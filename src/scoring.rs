@@ -1,14 +1,24 @@
 //! The transformer's part of the pipeline: each statement's tone, its stance toward every target,
-//! and its stance toward the actors it addresses — batched through the one batching layer.
+//! and its stance toward the actors it addresses.
 //!
-//! Cost model: the tone head encodes each statement once; the stance head encodes each statement
-//! once and each distinct target (free-text targets and actor names) once, then classifies the
-//! pairs with a small MLP. So the encoder's work grows with statements + distinct targets, never
-//! with statements × targets.
+//! Two kinds of model do it:
+//! - **the shipped heads** (`models/heads/tone`, `models/heads/stance`) on the embedded encoder,
+//!   through the batching layer. Cost: the tone head encodes each statement once; the stance head
+//!   encodes each statement once and each distinct target (free-text targets and actor names)
+//!   once, then classifies the pairs with a small MLP. Encoder work grows with statements +
+//!   distinct targets, never with statements × targets.
+//! - **a model you bring** (`--model DIR`, see [`crate::model::sequence`]): an NLI model gives
+//!   zero-shot stance from two hypotheses per target in the statement's language ("This
+//!   statement supports {target}." / "… opposes {target}."), so its cost is 2 × statements ×
+//!   targets cross-encoder passes — a cross-encoder cannot encode the two sides apart; a
+//!   sentiment model gives tone from its own labels.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::heads::{Classifier, HeadError, Row, Task};
+use crate::lexicon::{Lexicons, StanceHypotheses};
+use crate::model::sequence::{Role, SequenceClassifier};
 use crate::model::{BatchConfig, Precision};
 
 /// Where the shipped heads live, relative to the checkout.
@@ -20,9 +30,19 @@ pub type ToneProbs = [f32; 3];
 /// P(favor, against, neutral).
 pub type StanceProbs = [f32; 3];
 
+enum ToneModel {
+    Head(Classifier),
+    Sentiment(SequenceClassifier),
+}
+
+enum StanceModel {
+    Head(Classifier),
+    Nli { model: SequenceClassifier, hypotheses: HashMap<String, StanceHypotheses>, fallback: StanceHypotheses },
+}
+
 pub struct Scorer {
-    tone: Classifier,
-    stance: Classifier,
+    tone: ToneModel,
+    stance: StanceModel,
     batch: BatchConfig,
     /// The directories loaded, for the run record.
     pub tone_dir: PathBuf,
@@ -31,10 +51,12 @@ pub struct Scorer {
 
 /// What to score for one chunk of statements.
 pub struct Request<'a> {
-    /// What the tone head reads (the statement's content).
+    /// What the tone model reads (the statement's content).
     pub tone_texts: Vec<&'a str>,
-    /// What the stance head reads (the statement with its cue and speaker).
+    /// What the stance model reads (the statement with its cue and speaker).
     pub stance_texts: Vec<&'a str>,
+    /// Each statement's language (NLI hypotheses are written in it).
+    pub langs: Vec<Option<&'a str>>,
     /// The user's targets: every statement is scored toward each.
     pub targets: &'a [String],
     /// (statement, actor name) pairs: stance toward actors a statement addresses.
@@ -49,30 +71,131 @@ pub struct Scores {
     pub toward: Vec<StanceProbs>,
 }
 
-fn in_order(labels: &[String], wanted: &[&str], probs: &[f32]) -> Result<[f32; 3], HeadError> {
+fn in_order(labels: &[String], wanted: &[&str], probs: &[f32], optional: &[&str]) -> Result<[f32; 3], HeadError> {
     let mut out = [0.0; 3];
     for (slot, name) in out.iter_mut().zip(wanted) {
-        let i = labels.iter().position(|l| l == name).ok_or_else(|| HeadError::Data(format!("head has no label {name:?}")))?;
-        *slot = probs[i];
+        match labels.iter().position(|l| l == name) {
+            Some(i) => *slot = probs[i],
+            None if optional.contains(name) => {}
+            None => return Err(HeadError::Data(format!("model has no label {name:?}"))),
+        }
     }
     Ok(out)
 }
 
 impl Scorer {
-    pub fn load(model_dir: &Path, tone_dir: &Path, stance_dir: &Path, precision: Precision, batch: BatchConfig) -> Result<Self, HeadError> {
-        let tone = Classifier::load(model_dir, tone_dir, precision)?;
-        let stance = Classifier::load(model_dir, stance_dir, precision)?;
-        for (c, want, dir) in [(&tone, Task::Sentiment, tone_dir), (&stance, Task::Stance, stance_dir)] {
+    /// Loads the shipped heads on the encoder in `model_dir`; `byo` replaces the head of its role.
+    pub fn load(
+        model_dir: &Path,
+        tone_dir: &Path,
+        stance_dir: &Path,
+        precision: Precision,
+        batch: BatchConfig,
+        byo: Option<SequenceClassifier>,
+        lexicons: &Lexicons,
+    ) -> Result<Self, HeadError> {
+        let head = |dir: &Path, want: Task| -> Result<Classifier, HeadError> {
+            let c = Classifier::load(model_dir, dir, precision)?;
             if c.task() != want {
                 return Err(HeadError::Data(format!("{} is a {:?} head, not {:?}", dir.display(), c.task(), want)));
             }
+            Ok(c)
+        };
+        let (mut tone, mut stance) = (None, None);
+        let (mut tone_dir, mut stance_dir) = (tone_dir.to_owned(), stance_dir.to_owned());
+        match byo {
+            Some(model) if model.role == Role::Sentiment => {
+                tone_dir = model.dir().to_owned();
+                tone = Some(ToneModel::Sentiment(model));
+            }
+            Some(model) => {
+                stance_dir = model.dir().to_owned();
+                let hypotheses = lexicons.codes_with(|l| l.stance_hypotheses.clone());
+                let fallback = lexicons.hypotheses(Some("en")).cloned().unwrap_or(StanceHypotheses {
+                    favor: "This statement supports {target}.".into(),
+                    against: "This statement opposes {target}.".into(),
+                });
+                stance = Some(StanceModel::Nli { model, hypotheses, fallback });
+            }
+            None => {}
         }
-        Ok(Scorer { tone, stance, batch, tone_dir: tone_dir.to_owned(), stance_dir: stance_dir.to_owned() })
+        let tone = match tone {
+            Some(t) => t,
+            None => ToneModel::Head(head(&tone_dir, Task::Sentiment)?),
+        };
+        let stance = match stance {
+            Some(s) => s,
+            None => StanceModel::Head(head(&stance_dir, Task::Stance)?),
+        };
+        if let (StanceModel::Head(s), ToneModel::Sentiment(_)) = (&stance, &tone) {
+            if s.reads_tone() {
+                return Err(HeadError::Data("this stance head reads the shipped tone head's output; it cannot run with another tone model".into()));
+            }
+        }
+        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir })
     }
 
     /// The arithmetic the encoders run in (auto resolved).
     pub fn precision(&self) -> Precision {
-        self.stance.encoder().precision
+        match &self.stance {
+            StanceModel::Head(c) => c.encoder().precision,
+            StanceModel::Nli { model, .. } => model.precision(),
+        }
+    }
+
+    fn tone(&self, texts: &[&str]) -> Result<Vec<ToneProbs>, HeadError> {
+        let wanted = ["negative", "neutral", "positive"];
+        match &self.tone {
+            ToneModel::Head(c) => {
+                let t = c.encode(texts, &self.batch, None)?;
+                let rows: Vec<Row> = t.iter().map(|u| Row { text: u, target: None, tone: None }).collect();
+                c.classify(&rows)?.iter().map(|p| in_order(c.labels(), &wanted, p, &[])).collect()
+            }
+            ToneModel::Sentiment(m) => {
+                let inputs: Vec<(&str, Option<&str>)> = texts.iter().map(|t| (*t, None)).collect();
+                m.classify(&inputs, self.batch.batch_size)?.iter().map(|p| in_order(&m.labels, &wanted, p, &["neutral"])).collect()
+            }
+        }
+    }
+
+    /// Stance of each (statement, target) pair.
+    fn stance(&self, request: &Request, pairs: &[(usize, &str)], tone: &[ToneProbs]) -> Result<Vec<StanceProbs>, HeadError> {
+        match &self.stance {
+            StanceModel::Head(c) => {
+                let u = c.encode(&request.stance_texts, &self.batch, None)?;
+                let mut distinct: Vec<&str> = pairs.iter().map(|p| p.1).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let v = c.encode(&distinct, &self.batch, None)?;
+                let reads_tone = c.reads_tone();
+                let rows: Vec<Row> = pairs
+                    .iter()
+                    .map(|&(i, t)| Row { text: &u[i], target: Some(&v[distinct.binary_search(&t).expect("listed")]), tone: reads_tone.then_some(tone[i]) })
+                    .collect();
+                c.classify(&rows)?.iter().map(|p| in_order(c.labels(), &["favor", "against", "neutral"], p, &[])).collect()
+            }
+            StanceModel::Nli { model, hypotheses, fallback } => {
+                let hyps: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|&(i, t)| request.langs[i].and_then(|l| hypotheses.get(l)).unwrap_or(fallback).for_target(t))
+                    .collect();
+                let mut inputs: Vec<(&str, Option<&str>)> = Vec::with_capacity(2 * pairs.len());
+                for (&(i, _), (favor, against)) in pairs.iter().zip(&hyps) {
+                    inputs.push((request.stance_texts[i], Some(favor.as_str())));
+                    inputs.push((request.stance_texts[i], Some(against.as_str())));
+                }
+                let probs = model.classify(&inputs, self.batch.batch_size)?;
+                let entail = model.labels.iter().position(|l| l == "entailment").expect("an NLI model has it");
+                Ok(probs
+                    .chunks(2)
+                    .map(|p| {
+                        let (f, a) = (p[0][entail], p[1][entail]);
+                        let (favor, against) = (f * (1.0 - a), a * (1.0 - f));
+                        [favor, against, (1.0 - favor - against).max(0.0)]
+                    })
+                    .collect())
+            }
+        }
     }
 
     pub fn score(&self, request: &Request) -> Result<Scores, HeadError> {
@@ -80,40 +203,16 @@ impl Scorer {
         if n == 0 {
             return Ok(Scores { tone: Vec::new(), stance: Vec::new(), toward: Vec::new() });
         }
-        let t = self.tone.encode(&request.tone_texts, &self.batch, None)?;
-        let tone_rows: Vec<Row> = t.iter().map(|u| Row { text: u, target: None, tone: None }).collect();
-        let tone = self
-            .tone
-            .classify(&tone_rows)?
-            .iter()
-            .map(|p| in_order(self.tone.labels(), &["negative", "neutral", "positive"], p))
-            .collect::<Result<Vec<_>, _>>()?;
-
-        let u = self.stance.encode(&request.stance_texts, &self.batch, None)?;
-        let mut distinct: Vec<&str> = request.targets.iter().map(String::as_str).chain(request.toward.iter().map(|p| p.1)).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let v = self.stance.encode(&distinct, &self.batch, None)?;
-        let target_vec = |t: &str| &v[distinct.binary_search(&t).expect("listed")][..];
-        let reads_tone = self.stance.reads_tone();
-        let row = |i: usize, target: &str| Row { text: &u[i], target: Some(target_vec(target)), tone: reads_tone.then_some(tone[i]) };
-        let mut rows: Vec<Row> = Vec::with_capacity(n * request.targets.len() + request.toward.len());
+        let tone = self.tone(&request.tone_texts)?;
+        let k = request.targets.len();
+        let mut pairs: Vec<(usize, &str)> = Vec::with_capacity(n * k + request.toward.len());
         for i in 0..n {
-            rows.extend(request.targets.iter().map(|t| row(i, t)));
+            pairs.extend(request.targets.iter().map(|t| (i, t.as_str())));
         }
-        rows.extend(request.toward.iter().map(|&(i, name)| row(i, name)));
-        let probs = self
-            .stance
-            .classify(&rows)?
-            .iter()
-            .map(|p| in_order(self.stance.labels(), &["favor", "against", "neutral"], p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let (per_target, toward) = probs.split_at(n * request.targets.len());
-        let stance = if request.targets.is_empty() {
-            vec![Vec::new(); n]
-        } else {
-            per_target.chunks(request.targets.len()).map(<[_]>::to_vec).collect()
-        };
+        pairs.extend(request.toward.iter().copied());
+        let probs = self.stance(request, &pairs, &tone)?;
+        let (per_target, toward) = probs.split_at(n * k);
+        let stance = if k == 0 { vec![Vec::new(); n] } else { per_target.chunks(k).map(<[_]>::to_vec).collect() };
         Ok(Scores { tone, stance, toward: toward.to_vec() })
     }
 }

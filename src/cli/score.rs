@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use sha2::{Digest, Sha256};
 
+use standpoint::model::sequence::SequenceClassifier;
 use standpoint::report::{ModelFile, RunInfo};
 use standpoint::score::{self, ScoreConfig};
 use standpoint::scoring::{Scorer, STANCE_HEAD, TONE_HEAD};
@@ -125,7 +126,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
     let targets: Vec<String> = args.targets.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
     let (lexicons, dict) = args.text.load()?;
-    let model_dir = args.model.dir()?;
+    // --model: a classification model (NLI or sentiment) takes over its role; a bare encoder
+    // replaces the embedded one under the shipped heads.
+    let byo = match &args.model.model {
+        Some(dir) => SequenceClassifier::load(dir, args.model.precision()).with_context(|| format!("loading the model in {}", dir.display()))?,
+        None => None,
+    };
+    let model_dir = if byo.is_some() { super::default_model_dir()? } else { args.model.dir()? };
     let tone_dir = match &args.tone_head {
         Some(d) => d.clone(),
         None => checkout_path(TONE_HEAD)?,
@@ -134,7 +141,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         Some(d) => d.clone(),
         None => checkout_path(STANCE_HEAD)?,
     };
-    let scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config())
+    let scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
     let loaded = started.elapsed().as_secs_f64();
     let config = ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes, shard: args.shard, resume: args.resume };
@@ -155,8 +162,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         }),
         models: vec![
             ModelFile { role: "encoder".into(), id: name(&model_dir), sha256: dir_hash(&model_dir)? },
-            ModelFile { role: "tone".into(), id: name(&tone_dir), sha256: dir_hash(&tone_dir)? },
-            ModelFile { role: "stance".into(), id: name(&stance_dir), sha256: dir_hash(&stance_dir)? },
+            ModelFile { role: "tone".into(), id: name(&scorer.tone_dir), sha256: dir_hash(&scorer.tone_dir)? },
+            ModelFile { role: "stance".into(), id: name(&scorer.stance_dir), sha256: dir_hash(&scorer.stance_dir)? },
         ],
         timings: Default::default(),
         record_timings: !args.no_timings,

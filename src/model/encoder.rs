@@ -210,10 +210,15 @@ impl Encoder {
 
     /// Last hidden states `[batch, tokens, hidden]` for padded ids and their 0/1 mask.
     pub fn hidden_states(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor, ModelError> {
+        self.hidden_states_typed(ids, mask, None)
+    }
+
+    /// As [`Self::hidden_states`], with token type ids (sentence pairs in BERT).
+    pub fn hidden_states_typed(&self, ids: &Tensor, mask: &Tensor, types: Option<&Tensor>) -> Result<Tensor, ModelError> {
         let hidden = match &self.network {
-            Network::Bert(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, false)?.hidden_state,
-            Network::Roberta(m) => m.forward_t(Some(ids), Some(mask), None, None, None, None, None, false)?.hidden_state,
-            Network::DebertaV2(m) => m.forward_t(Some(ids), Some(mask), None, None, None, false)?.hidden_state,
+            Network::Bert(m) => m.forward_t(Some(ids), Some(mask), types, None, None, None, None, false)?.hidden_state,
+            Network::Roberta(m) => m.forward_t(Some(ids), Some(mask), types, None, None, None, None, false)?.hidden_state,
+            Network::DebertaV2(m) => m.forward_t(Some(ids), Some(mask), types, None, None, false)?.hidden_state,
         };
         Ok(match &self.top {
             Some(top) => top.forward(&hidden, mask, false),

