@@ -29,9 +29,10 @@ def main():
     p.add_argument("--shards", type=int, default=2, help="Standpoint processes (Spark tasks)")
     p.add_argument("--master", default="local[2]", help="Spark master (default local[2]: two local executors)")
     p.add_argument("--standpoint", default=str(ROOT / "target/release/standpoint"), help="the standpoint binary")
-    p.add_argument("score_args", nargs=argparse.REMAINDER, help="-- then extra arguments for standpoint score")
-    args = p.parse_args()
-    extra = [a for a in args.score_args if a != "--"]
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = p.parse_args(argv[:cut])
+    extra = argv[cut + 1 :]  # for every `standpoint score`
     inputs = [str(Path(i).resolve()) if i != "-" else i for i in args.inputs]
     out = Path(args.out).resolve()
     parts = [out / "parts" / f"part{k}" for k in range(args.shards)]
