@@ -184,6 +184,7 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
             quotes.push(QuoteRecord {
                 schema_version: SCHEMA_VERSION.into(),
                 article_id: article.id.clone(),
+                date: article.date.clone(),
                 index: n,
                 lang: analysis.lang.clone(),
                 kind: s.kind,

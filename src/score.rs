@@ -267,10 +267,7 @@ pub fn run(
         progress.finish();
     }
     run_info.timings.insert("pipeline_s".into(), started.elapsed().as_secs_f64());
-    let reported = Instant::now();
-    let mut articles = Vec::new();
-    report::for_each_record(&articles_path, |a: ArticleRecord| articles.push(a))?;
-    report::write_all(out, articles, &quotes_path, &config.targets, run_info, reported)?;
+    report::write_all(out, &articles_path, &quotes_path, &config.targets, run_info, Instant::now())?;
     state.done = true;
     write_json(&checkpoint_path, &state)?;
     Ok(summary_of(&state))
@@ -303,37 +300,45 @@ pub fn merge(parts: &[PathBuf], out: &Path, record_timings: bool) -> Result<Summ
     }
     let targets: Vec<String> = serde_json::from_value(run.config["targets"].clone()).unwrap_or_default();
 
-    // Articles: each shard's file is in input order; take the next smallest seq.
-    let mut per_shard: Vec<std::iter::Peekable<std::vec::IntoIter<ArticleRecord>>> = Vec::new();
-    for (_, _, p) in &shards {
-        let mut v = Vec::new();
-        report::for_each_record(&p.join(ARTICLES), |a: ArticleRecord| v.push(a))?;
-        per_shard.push(v.into_iter().peekable());
-    }
-    let mut order: Vec<(ArticleRecord, usize)> = Vec::new();
-    loop {
-        let next = per_shard.iter_mut().enumerate().filter_map(|(i, it)| it.peek().map(|a| (a.seq, i))).min();
-        let Some((_, i)) = next else { break };
-        order.push((per_shard[i].next().expect("peeked"), i));
+    // Each shard's files are in input order: repeatedly take the article with the smallest seq
+    // and its statements, streaming (memory does not grow with the corpus).
+    type Lines = std::io::Lines<std::io::BufReader<std::fs::File>>;
+    let open = |path: PathBuf| -> Result<Lines, ScoreError> {
+        Ok(std::io::BufReader::new(std::fs::File::open(&path).map_err(io_err(&path))?).lines())
+    };
+    let next_article = |lines: &mut Lines, k: usize| -> Result<Option<ArticleRecord>, ScoreError> {
+        for line in lines.by_ref() {
+            let line = line.map_err(|e| ScoreError::Merge(format!("shard {k}: articles.jsonl: {e}")))?;
+            if !line.trim().is_empty() {
+                return serde_json::from_str(&line).map(Some).map_err(|e| ScoreError::Merge(format!("shard {k}: articles.jsonl: {e}")));
+            }
+        }
+        Ok(None)
+    };
+    let mut articles_in: Vec<Lines> = Vec::new();
+    let mut quotes_in: Vec<Lines> = Vec::new();
+    let mut heads: Vec<Option<ArticleRecord>> = Vec::new();
+    for (k, (_, _, p)) in shards.iter().enumerate() {
+        let mut lines = open(p.join(ARTICLES))?;
+        heads.push(next_article(&mut lines, k)?);
+        articles_in.push(lines);
+        quotes_in.push(open(p.join(QUOTES))?);
     }
     std::fs::create_dir_all(out).map_err(io_err(out))?;
     let (articles_path, quotes_path) = (out.join(ARTICLES), out.join(QUOTES));
-    let mut quotes_in: Vec<std::iter::Peekable<std::io::Lines<std::io::BufReader<std::fs::File>>>> = Vec::new();
-    for (_, _, p) in &shards {
-        let path = p.join(QUOTES);
-        quotes_in.push(std::io::BufReader::new(std::fs::File::open(&path).map_err(io_err(&path))?).lines().peekable());
-    }
     let mut articles_out = BufWriter::new(std::fs::File::create(&articles_path).map_err(io_err(&articles_path))?);
     let mut quotes_out = BufWriter::new(std::fs::File::create(&quotes_path).map_err(io_err(&quotes_path))?);
     let mut summary = Summary::default();
-    for (article, i) in &order {
-        writeln!(articles_out, "{}", serde_json::to_string(article).expect("serialises")).map_err(io_err(&articles_path))?;
+    while let Some(i) = heads.iter().enumerate().filter_map(|(i, h)| Some((h.as_ref()?.seq, i))).min().map(|(_, i)| i) {
+        let article = heads[i].take().expect("chosen");
+        heads[i] = next_article(&mut articles_in[i], i)?;
+        writeln!(articles_out, "{}", serde_json::to_string(&article).expect("serialises")).map_err(io_err(&articles_path))?;
         summary.articles += 1;
         summary.failed += u64::from(article.status == Status::Failed);
         for _ in 0..article.statements {
-            let line = quotes_in[*i]
+            let line = quotes_in[i]
                 .next()
-                .ok_or_else(|| ScoreError::Merge(format!("shard {}: quotes.jsonl ends before article {:?}'s statements", i, article.id)))?
+                .ok_or_else(|| ScoreError::Merge(format!("shard {i}: quotes.jsonl ends before article {:?}'s statements", article.id)))?
                 .map_err(io_err(&quotes_path))?;
             let q: QuoteRecord = serde_json::from_str(&line).map_err(|e| ScoreError::Merge(format!("shard {i}: quotes.jsonl: {e}")))?;
             if Some(&q.article_id) != article.id.as_ref() {
@@ -349,8 +354,7 @@ pub fn merge(parts: &[PathBuf], out: &Path, record_timings: bool) -> Result<Summ
     let mut run = run;
     run.record_timings = record_timings;
     run.timings.insert("merge_s".into(), started.elapsed().as_secs_f64());
-    let articles: Vec<ArticleRecord> = order.into_iter().map(|(a, _)| a).collect();
-    report::write_all(out, articles, &quotes_path, &targets, run, Instant::now())?;
+    report::write_all(out, &articles_path, &quotes_path, &targets, run, Instant::now())?;
     let state = Checkpoint {
         items: summary.articles,
         chunks: 0,

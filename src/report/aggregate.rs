@@ -8,7 +8,7 @@
 //! actor's statements: it counts both the disagreement between statements and the model's own
 //! uncertainty in each, so a single confident statement still gets a wide interval.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -87,11 +87,28 @@ impl Strongest {
     }
 }
 
+/// Counts distinct articles from records grouped by article (as quotes.jsonl is): a new article
+/// id after a different one is a new article. Exact, in constant memory.
+#[derive(Debug, Clone, Default)]
+struct ArticleCount {
+    last: Option<String>,
+    n: u64,
+}
+
+impl ArticleCount {
+    fn see(&mut self, id: &str) {
+        if self.last.as_deref() != Some(id) {
+            self.last = Some(id.to_owned());
+            self.n += 1;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct ActorAcc {
     actor: Option<ActorRef>,
     statements: u64,
-    articles: BTreeSet<String>,
+    articles: ArticleCount,
     subs: BTreeMap<String, u64>,
     languages: BTreeMap<String, u64>,
     tone: Accumulator,
@@ -104,7 +121,7 @@ struct RelationAcc {
     from: Option<ActorRef>,
     to: Option<ActorRef>,
     statements: u64,
-    articles: BTreeSet<String>,
+    articles: ArticleCount,
     by_cue: u64,
     stance: Accumulator,
     tone: Accumulator,
@@ -185,10 +202,9 @@ pub struct Aggregates {
     pub unattributed_statements: u64,
 }
 
-/// Folds quote records into aggregates; `dates` maps article ids to their dates.
+/// Folds quote records, grouped by article as in quotes.jsonl, into aggregates.
 pub struct Aggregator<'a> {
     targets: &'a [String],
-    dates: &'a BTreeMap<String, String>,
     actors: BTreeMap<String, ActorAcc>,
     relations: BTreeMap<(String, String), RelationAcc>,
     days: BTreeMap<(String, String), (Accumulator, Vec<Accumulator>)>,
@@ -196,8 +212,8 @@ pub struct Aggregator<'a> {
 }
 
 impl<'a> Aggregator<'a> {
-    pub fn new(targets: &'a [String], dates: &'a BTreeMap<String, String>) -> Self {
-        Aggregator { targets, dates, actors: BTreeMap::new(), relations: BTreeMap::new(), days: BTreeMap::new(), unattributed: 0 }
+    pub fn new(targets: &'a [String]) -> Self {
+        Aggregator { targets, actors: BTreeMap::new(), relations: BTreeMap::new(), days: BTreeMap::new(), unattributed: 0 }
     }
 
     pub fn add(&mut self, q: &QuoteRecord) {
@@ -209,7 +225,7 @@ impl<'a> Aggregator<'a> {
         let acc = self.actors.entry(id.clone()).or_default();
         acc.actor.get_or_insert_with(|| speaker.actor.clone());
         acc.statements += 1;
-        acc.articles.insert(q.article_id.clone());
+        acc.articles.see(&q.article_id);
         if let Some(sub) = &speaker.sub {
             *acc.subs.entry(sub.clone()).or_default() += 1;
         }
@@ -226,13 +242,13 @@ impl<'a> Aggregator<'a> {
             r.from.get_or_insert_with(|| speaker.actor.clone());
             r.to.get_or_insert_with(|| t.actor.clone());
             r.statements += 1;
-            r.articles.insert(q.article_id.clone());
+            r.articles.see(&q.article_id);
             r.by_cue += u64::from(t.via == super::schema::TowardVia::Cue);
             r.stance.add(t.stance.favor, t.stance.against);
             r.tone.add(q.tone.positive, q.tone.negative);
             r.evidence.offer(q, t.stance.score);
         }
-        if let Some(date) = self.dates.get(&q.article_id) {
+        if let Some(date) = &q.date {
             let day: String = date.chars().take(10).collect();
             let (tone, stance) = self.days.entry((day, id)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); self.targets.len()]));
             tone.add(q.tone.positive, q.tone.negative);
@@ -250,7 +266,7 @@ impl<'a> Aggregator<'a> {
             .map(|a| ActorSummary {
                 actor: a.actor.expect("set on first add"),
                 statements: a.statements,
-                articles: a.articles.len() as u64,
+                articles: a.articles.n,
                 subs: a.subs,
                 languages: a.languages,
                 tone: a.tone.estimate(),
@@ -281,7 +297,7 @@ impl<'a> Aggregator<'a> {
                     from: r.from.expect("set"),
                     to: r.to.expect("set"),
                     statements: r.statements,
-                    articles: r.articles.len() as u64,
+                    articles: r.articles.n,
                     by_cue: r.by_cue,
                     stance,
                     tone: r.tone.estimate(),

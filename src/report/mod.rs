@@ -82,7 +82,8 @@ pub struct FailedArticle {
     pub reason: String,
 }
 
-/// `report.json`.
+/// `report.json`, all but its `articles` array, which [`write_all`] streams from
+/// `articles.jsonl` after these fields (memory stays bounded however many articles there are).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: String,
@@ -92,7 +93,6 @@ pub struct Report {
     #[serde(flatten)]
     pub aggregates: Aggregates,
     pub languages: Vec<aggregate::LanguageSummary>,
-    pub articles: Vec<ArticleRecord>,
     pub failed: Vec<FailedArticle>,
 }
 
@@ -102,22 +102,27 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
 
 /// Calls `f` with every record of a JSONL file, in order.
 pub fn for_each_record<T: serde::de::DeserializeOwned>(path: &Path, mut f: impl FnMut(T)) -> Result<(), ReportError> {
+    for_each_line(path, |n, line| {
+        f(serde_json::from_str(line).map_err(|source| ReportError::Json { path: path.display().to_string(), line: n, source })?);
+        Ok(())
+    })
+}
+
+/// Calls `f` with every non-blank line (and its 1-based number) of a file.
+fn for_each_line(path: &Path, mut f: impl FnMut(usize, &str) -> Result<(), ReportError>) -> Result<(), ReportError> {
     let file = std::fs::File::open(path).map_err(io(path))?;
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(io(path))?;
-        if line.trim().is_empty() {
-            continue;
+        if !line.trim().is_empty() {
+            f(n + 1, &line)?;
         }
-        f(serde_json::from_str(&line).map_err(|source| ReportError::Json { path: path.display().to_string(), line: n + 1, source })?);
     }
     Ok(())
 }
 
-/// Builds the report from the run's records (articles in memory, quotes streamed).
-pub fn build(articles: Vec<ArticleRecord>, quotes: &Path, targets: &[String], run: RunInfo) -> Result<Report, ReportError> {
-    let dates: BTreeMap<String, String> =
-        articles.iter().filter_map(|a| Some((a.id.clone()?, a.date.clone()?))).collect();
-    let mut aggregator = Aggregator::new(targets, &dates);
+/// Builds the report from the run's records, both streamed.
+pub fn build(articles: &Path, quotes: &Path, targets: &[String], run: RunInfo) -> Result<Report, ReportError> {
+    let mut aggregator = Aggregator::new(targets);
     let mut statements = 0u64;
     let mut by_lang: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for_each_record(quotes, |q: QuoteRecord| {
@@ -125,18 +130,18 @@ pub fn build(articles: Vec<ArticleRecord>, quotes: &Path, targets: &[String], ru
         by_lang.entry(q.lang.clone().unwrap_or_else(|| "und".into())).or_default().1 += 1;
         aggregator.add(&q);
     })?;
-    for a in articles.iter().filter(|a| a.status == Status::Ok) {
-        by_lang.entry(a.lang.clone().unwrap_or_else(|| "und".into())).or_default().0 += 1;
-    }
+    let (mut total, mut failed) = (0u64, Vec::new());
+    for_each_record(articles, |a: ArticleRecord| {
+        total += 1;
+        match a.status {
+            Status::Ok => by_lang.entry(a.lang.clone().unwrap_or_else(|| "und".into())).or_default().0 += 1,
+            Status::Failed => failed.push(FailedArticle { seq: a.seq, id: a.id, origin: a.origin, reason: a.reason.unwrap_or_default() }),
+        }
+    })?;
     let aggregates = aggregator.finish();
-    let failed: Vec<FailedArticle> = articles
-        .iter()
-        .filter(|a| a.status == Status::Failed)
-        .map(|a| FailedArticle { seq: a.seq, id: a.id.clone(), origin: a.origin.clone(), reason: a.reason.clone().unwrap_or_default() })
-        .collect();
     let totals = Totals {
-        articles: articles.len() as u64,
-        scored: (articles.len() - failed.len()) as u64,
+        articles: total,
+        scored: total - failed.len() as u64,
         failed: failed.len() as u64,
         statements,
         attributed_statements: statements - aggregates.unattributed_statements,
@@ -152,13 +157,13 @@ pub fn build(articles: Vec<ArticleRecord>, quotes: &Path, targets: &[String], ru
             .map(|(lang, (articles, statements))| aggregate::LanguageSummary { lang, articles, statements })
             .collect(),
         aggregates,
-        articles,
         failed,
     })
 }
 
-/// Writes `report.json`, `actors.csv` and `report.html` into `out`.
-pub fn write_all(out: &Path, articles: Vec<ArticleRecord>, quotes: &Path, targets: &[String], mut run: RunInfo, started: Instant) -> Result<Report, ReportError> {
+/// Writes `report.json` (the report, then every line of `articles.jsonl` as its `articles`
+/// array), `actors.csv` and `report.html` into `out`.
+pub fn write_all(out: &Path, articles: &Path, quotes: &Path, targets: &[String], mut run: RunInfo, started: Instant) -> Result<Report, ReportError> {
     let record_timings = run.record_timings;
     let mut report = build(articles, quotes, targets, run.clone())?;
     if record_timings {
@@ -167,9 +172,18 @@ pub fn write_all(out: &Path, articles: Vec<ArticleRecord>, quotes: &Path, target
     } else {
         report.run.timings.clear();
     }
+    let head = serde_json::to_string_pretty(&report).expect("serialises");
+    let head = head.strip_suffix('}').expect("an object").trim_end();
     write_atomically(&out.join(REPORT_JSON), |w| {
-        serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
-        writeln!(w)
+        write!(w, "{head},\n  \"articles\": [")?;
+        let mut first = true;
+        for_each_line(articles, |_, line| {
+            write!(w, "{}\n    {line}", if first { "" } else { "," }).map_err(io(articles))?;
+            first = false;
+            Ok(())
+        })
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+        writeln!(w, "{}]\n}}", if first { "" } else { "\n  " })
     })?;
     write_atomically(&out.join(ACTORS_CSV), |w| write_csv(w, &report))?;
     write_atomically(&out.join(REPORT_HTML), |w| html::write(w, &report))?;

@@ -99,6 +99,8 @@ pub struct Toward {
 pub struct QuoteRecord {
     pub schema_version: String,
     pub article_id: String,
+    /// The article's date as given (null when none).
+    pub date: Option<String>,
     /// The statement's number within its article, from 0, in text order.
     pub index: usize,
     pub lang: Option<String>,

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Corpus-scale benchmark for `standpoint score`: memory stays bounded and time grows linearly.
+
+Generates corpora of N articles (deterministic, from the team's own templates; about 1.4 KB each,
+seven languages, one article in four carrying a quoted statement), runs the real pipeline on each
+size one after another, and records wall time, articles/s, statements, peak RSS (VmHWM) and CPU
+utilisation (user + system time / wall / cores). Writes bench/results/scale.json.
+
+    bench/scale.py                    # 10k, 50k, 200k articles (about 20 minutes on 2 cores)
+    bench/scale.py 2000 8000          # other sizes
+
+Run nothing else meanwhile: on 2 cores any other job makes the figures meaningless.
+"""
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target/release/standpoint"
+WORK = ROOT / ".cache/bench-scale"
+
+FILLER = {
+    "en": "Officials met again on Tuesday to review the schedule for the coming months. The talks covered transport, energy and the budget, and a further round is planned for next week. Local businesses said they were watching the negotiations closely. ",
+    "de": "Die Vertreter trafen sich am Dienstag erneut, um den Zeitplan für die kommenden Monate zu prüfen. Es ging um Verkehr, Energie und den Haushalt; eine weitere Runde ist für die nächste Woche geplant. ",
+    "fr": "Les responsables se sont de nouveau réunis mardi pour examiner le calendrier des prochains mois. Les discussions ont porté sur les transports, l'énergie et le budget. ",
+    "es": "Los responsables volvieron a reunirse el martes para revisar el calendario de los próximos meses. Las conversaciones abordaron el transporte, la energía y el presupuesto. ",
+    "it": "I funzionari si sono riuniti di nuovo martedì per esaminare il calendario dei prossimi mesi. I colloqui hanno riguardato trasporti, energia e bilancio. ",
+    "ru": "Представители сторон во вторник вновь встретились, чтобы обсудить график на ближайшие месяцы. Речь шла о транспорте, энергетике и бюджете. ",
+    "uk": "Представники сторін у вівторок знову зустрілися, щоб обговорити графік на найближчі місяці. Йшлося про транспорт, енергетику та бюджет. ",
+}
+QUOTES = {
+    "en": '"We will not accept new tariffs on our exports," the {adj} trade ministry said on Monday.',
+    "de": "„Wir lehnen neue Zölle auf unsere Exporte ab“, sagte ein Sprecher der Regierung in {cap}.",
+    "fr": "« Nous n'accepterons pas de nouveaux droits de douane », a déclaré le gouvernement à {cap}.",
+    "es": "«No aceptaremos nuevos aranceles a nuestras exportaciones», afirmó el Gobierno en {cap}.",
+    "it": "«Non accetteremo nuovi dazi sulle nostre esportazioni», ha dichiarato il governo a {cap}.",
+    "ru": "«Мы не примем новые пошлины на наш экспорт», — заявили в правительстве.",
+    "uk": "«Ми не приймемо нових мит на наш експорт», — заявили в уряді.",
+}
+PLACES = [("French", "Paris"), ("German", "Berlin"), ("Italian", "Rome"), ("Spanish", "Madrid"), ("Polish", "Warsaw")]
+
+
+def corpus(n):
+    path = WORK / f"corpus-{n}.jsonl"
+    if path.is_file():
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(n)
+    langs = sorted(FILLER)
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            lang = langs[i % len(langs)]
+            adj, cap = rng.choice(PLACES)
+            parts = [FILLER[lang]] * 6
+            if i % 4 == 0:
+                parts.insert(rng.randrange(len(parts)), QUOTES[lang].format(adj=adj, cap=cap) + " ")
+            text = "".join(parts).strip() + f" ({i})"
+            f.write(json.dumps({"id": f"a{i}", "lang": lang, "date": f"2026-03-{1 + i % 28:02d}", "text": text}, ensure_ascii=False) + "\n")
+    return path
+
+
+def peak_rss_mib(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def run(n):
+    path = corpus(n)
+    out = WORK / f"out-{n}"
+    cmd = [str(BIN), "score", str(path), "--out", str(out), "--quiet", "--target", "new tariffs"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, peak_rss_mib(proc.pid) or 0.0)
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 2):
+        sys.exit(f"standpoint failed on {n} articles: {proc.stderr.read().decode()[-2000:]}")
+    report = json.loads((out / "report.json").read_text())
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    timings = report["run"].get("timings", {})
+    return {
+        "articles": n,
+        "bytes": path.stat().st_size,
+        "statements": report["totals"]["statements"],
+        "wall_s": round(wall, 1),
+        "pipeline_s": timings.get("pipeline_s"),
+        "articles_per_s": round(n / wall, 1),
+        "peak_rss_mib": round(max(peak, after.ru_maxrss / 1024 if after.ru_maxrss else 0), 1),
+        "cpu_utilisation": round(cpu / wall / os.cpu_count(), 3),
+    }
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000, 200_000]
+    subprocess.run([str(BIN), "--version"], check=True, stdout=subprocess.DEVNULL)
+    rows = []
+    for n in sizes:
+        row = run(n)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    small, large = rows[0], rows[-1]
+    per_article = lambda r: (r["pipeline_s"] or r["wall_s"]) / r["articles"]
+    result = {
+        "machine": {"cores": os.cpu_count()},
+        "runs": rows,
+        "linearity": {
+            "pipeline_seconds_per_article_ratio_largest_to_smallest": round(per_article(large) / per_article(small), 3),
+            "note": "1.0 is perfectly linear; model loading is outside pipeline_s",
+        },
+        "peak_rss_mib_max": max(r["peak_rss_mib"] for r in rows),
+    }
+    (ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
+    (ROOT / "bench/results/scale.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result["linearity"]), f"peak RSS {result['peak_rss_mib_max']} MiB")
+
+
+if __name__ == "__main__":
+    main()
