@@ -9,7 +9,9 @@
 //! - `-` is standard input: JSONL when its first non-blank byte is `{`, else one article `stdin`.
 //!
 //! Rejected: lines that are not UTF-8 or not a JSON object, missing or non-string/number ids,
-//! ids seen before, missing or empty text, NUL bytes (binary data), articles over the size limit.
+//! ids seen before, missing or empty text, NUL bytes (binary data), articles over the size limit,
+//! a `lang` that is not an ISO 639-1 code. (Text whose language cannot be detected fails later,
+//! in the pipeline, with that reason.)
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -17,6 +19,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
+
+/// ISO 639-1 codes: a `lang` an article gives must be one of them.
+fn is_language_code(code: &str) -> bool {
+    static CODES: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    CODES
+        .get_or_init(|| include_str!("../data/iso639-1.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect())
+        .contains(code)
+}
 
 /// The default largest article, in bytes of UTF-8.
 pub const DEFAULT_MAX_ARTICLE_BYTES: usize = 2 * 1024 * 1024;
@@ -209,6 +219,9 @@ impl Reader {
         }
         if article.text.trim().is_empty() {
             return reject("empty text".into());
+        }
+        if let Some(lang) = article.lang.as_deref().filter(|l| !is_language_code(l)) {
+            return reject(format!("unknown language code {lang:?} (give an ISO 639-1 code, or leave lang out to detect it)"));
         }
         if article.text.len() > self.max_bytes {
             return reject(format!("article is larger than the limit of {} bytes (--max-article-bytes)", self.max_bytes));

@@ -156,6 +156,11 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
             (Item::Article(a), Some(an)) => (a, an),
             (Item::Article(_), None) => unreachable!("every article is analysed"),
         };
+        if analysis.lang.is_none() {
+            let reason = "the language could not be detected (too little text in any language; give lang)".to_owned();
+            out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), reason, Some(article)), quotes: Vec::new() });
+            continue;
+        }
         let scores = match &scores {
             Ok(s) => s,
             Err(e) => {

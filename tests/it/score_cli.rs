@@ -39,6 +39,9 @@ fn hostile_corpus(dir: &Path) -> PathBuf {
     bytes.extend_from_slice(b"{\"id\": \"empty\", \"text\": \"   \"}\n");
     bytes.extend_from_slice(b"{\"id\": \"nul\", \"text\": \"a\\u0000b\"}\n");
     bytes.extend_from_slice(b"{\"id\": 42, \"lang\": \"xx\", \"text\": \"Zorblat vent quiri, \\\"frumble,\\\" ok.\"}\n");
+    bytes.extend_from_slice(b"{\"id\": 43, \"text\": \"12 34 56 !!! ???\"}\n");
+    let big = "Die Regierung sagte, alles sei gut. ".repeat(100_000); // 3.5 MB, over the default limit
+    bytes.extend_from_slice(format!("{{\"id\": \"big\", \"text\": \"{big}\"}}\n").as_bytes());
     std::fs::write(&path, bytes).unwrap();
     path
 }
@@ -59,12 +62,12 @@ fn score_writes_a_valid_complete_and_reproducible_report() {
     // Every input line is accounted for, in order, with a reason when it failed.
     let articles = read_jsonl(&a.join("articles.jsonl"));
     let demo_lines = std::fs::read_to_string(&demo).unwrap().lines().filter(|l| !l.trim().is_empty()).count();
-    assert_eq!(articles.len(), demo_lines + 8);
+    assert_eq!(articles.len(), demo_lines + 10);
     let status: HashMap<String, (&str, Option<&str>)> = articles
         .iter()
         .map(|a| (a["origin"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), (a["status"].as_str().unwrap(), a["reason"].as_str())))
         .collect();
-    for (line, want) in [(1, "ok"), (2, "not a JSON object"), (3, "not valid UTF-8"), (4, "missing id"), (5, "duplicate id"), (6, "empty text"), (7, "NUL"), (8, "ok")] {
+    for (line, want) in [(1, "ok"), (2, "not a JSON object"), (3, "not valid UTF-8"), (4, "missing id"), (5, "duplicate id"), (6, "empty text"), (7, "NUL"), (8, "unknown language code"), (9, "could not be detected"), (10, "larger than the")] {
         let (st, reason) = status[&format!("hostile.jsonl:{line}")];
         if want == "ok" {
             assert_eq!(st, "ok", "hostile line {line}: {reason:?}");
@@ -87,8 +90,8 @@ fn score_writes_a_valid_complete_and_reproducible_report() {
     }
     let report: Value = serde_json::from_str(&std::fs::read_to_string(a.join("report.json")).unwrap()).unwrap();
     assert_valid(&report_v, &report, "report.json");
-    assert_eq!(report["totals"]["failed"], 6);
-    assert_eq!(report["failed"].as_array().unwrap().len(), 6);
+    assert_eq!(report["totals"]["failed"], 9);
+    assert_eq!(report["failed"].as_array().unwrap().len(), 9);
 
     // Offsets are code points into the original text, and slice back exactly.
     let texts: HashMap<String, Vec<char>> = std::fs::read_to_string(&demo)
