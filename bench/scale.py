@@ -25,7 +25,7 @@ BIN = ROOT / "target/release/standpoint"
 WORK = ROOT / ".cache/bench-scale"
 
 FILLER = {
-    "en": "Officials met again on Tuesday to review the schedule for the coming months. The talks covered transport, energy and the budget, and a further round is planned for next week. Local businesses said they were watching the negotiations closely. ",
+    "en": "Officials met again on Tuesday to review the schedule for the coming months. The talks covered transport, energy and the budget, and a further round is planned for next week. Local businesses were watching the negotiations closely. ",
     "de": "Die Vertreter trafen sich am Dienstag erneut, um den Zeitplan für die kommenden Monate zu prüfen. Es ging um Verkehr, Energie und den Haushalt; eine weitere Runde ist für die nächste Woche geplant. ",
     "fr": "Les responsables se sont de nouveau réunis mardi pour examiner le calendrier des prochains mois. Les discussions ont porté sur les transports, l'énergie et le budget. ",
     "es": "Los responsables volvieron a reunirse el martes para revisar el calendario de los próximos meses. Las conversaciones abordaron el transporte, la energía y el presupuesto. ",

@@ -94,8 +94,8 @@ impl Scorer {
         byo: Option<SequenceClassifier>,
         lexicons: &Lexicons,
     ) -> Result<Self, HeadError> {
-        let head = |dir: &Path, want: Task| -> Result<Classifier, HeadError> {
-            let c = Classifier::load(model_dir, dir, precision)?;
+        let head = |dir: &Path, want: Task, beside: Option<&Classifier>| -> Result<Classifier, HeadError> {
+            let c = Classifier::load_beside(model_dir, dir, precision, beside)?;
             if c.task() != want {
                 return Err(HeadError::Data(format!("{} is a {:?} head, not {:?}", dir.display(), c.task(), want)));
             }
@@ -121,11 +121,17 @@ impl Scorer {
         }
         let tone = match tone {
             Some(t) => t,
-            None => ToneModel::Head(head(&tone_dir, Task::Sentiment)?),
+            None => ToneModel::Head(head(&tone_dir, Task::Sentiment, None)?),
+        };
+        // Both shipped heads are tuned from the same layer: the stance head shares the tone
+        // head's bottom layers (one copy of the embeddings and layers 0–7 in memory).
+        let beside = match &tone {
+            ToneModel::Head(c) => Some(c),
+            ToneModel::Sentiment(_) => None,
         };
         let stance = match stance {
             Some(s) => s,
-            None => StanceModel::Head(head(&stance_dir, Task::Stance)?),
+            None => StanceModel::Head(head(&stance_dir, Task::Stance, beside)?),
         };
         if let (StanceModel::Head(s), ToneModel::Sentiment(_)) = (&stance, &tone) {
             if s.reads_tone() {

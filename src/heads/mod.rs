@@ -81,8 +81,17 @@ pub enum Classifier {
 impl Classifier {
     /// Loads the head in `dir`, on the base encoder in `model_dir`.
     pub fn load(model_dir: &Path, dir: &Path, precision: crate::model::Precision) -> Result<Self, HeadError> {
+        Self::load_beside(model_dir, dir, precision, None)
+    }
+
+    /// As [`Self::load`]; a fine-tuned head whose bottom layers are `other`'s (same model, same
+    /// cut) shares them in memory instead of loading its own copy.
+    pub fn load_beside(model_dir: &Path, dir: &Path, precision: crate::model::Precision, other: Option<&Classifier>) -> Result<Self, HeadError> {
         if dir.join("tuned.json").is_file() {
-            let (encoder, tuned) = tuned::Tuned::encoder(model_dir, dir, precision)?;
+            let (encoder, tuned) = match other {
+                Some(Classifier::Tuned { encoder: shared, .. }) => tuned::Tuned::encoder_sharing(shared, model_dir, dir, precision)?,
+                _ => tuned::Tuned::encoder(model_dir, dir, precision)?,
+            };
             Ok(Classifier::Tuned { encoder, tuned })
         } else {
             Ok(Classifier::Frozen { encoder: Encoder::load(model_dir, precision)?, head: Head::load(dir)? })

@@ -156,12 +156,29 @@ impl Tuned {
 
     /// The encoder this head runs on: `model_dir`'s bottom with these top layers attached.
     pub fn encoder(model_dir: &Path, dir: &Path, precision: Precision) -> Result<(Encoder, Tuned), HeadError> {
-        let meta: TunedMeta = {
-            let path = dir.join("tuned.json");
-            let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
-            serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?
-        };
-        let mut bottom = Encoder::load_bottom(model_dir, precision, meta.config.first_layer)?;
+        let meta = Self::meta(dir)?;
+        let bottom = Encoder::load_bottom(model_dir, precision, meta.config.first_layer)?;
+        Self::on(bottom, model_dir, dir, meta)
+    }
+
+    /// As [`Self::encoder`], on a bottom already loaded by another tuned head (shared, not
+    /// copied) when it is cut at the same layer of the same model.
+    pub fn encoder_sharing(shared: &Encoder, model_dir: &Path, dir: &Path, precision: Precision) -> Result<(Encoder, Tuned), HeadError> {
+        let meta = Self::meta(dir)?;
+        if shared.bottom_layers == Some(meta.config.first_layer) && shared.dir == model_dir && shared.precision == precision.resolve() {
+            let bottom = shared.sharing_bottom();
+            return Self::on(bottom, model_dir, dir, meta);
+        }
+        Self::encoder(model_dir, dir, precision)
+    }
+
+    fn meta(dir: &Path) -> Result<TunedMeta, HeadError> {
+        let path = dir.join("tuned.json");
+        let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
+        serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })
+    }
+
+    fn on(mut bottom: Encoder, model_dir: &Path, dir: &Path, meta: TunedMeta) -> Result<(Encoder, Tuned), HeadError> {
         let width = super::features::input_dim(bottom.hidden_size, meta.task);
         let (mut classifier_vs, classifier) = classifier(width, meta.labels.len());
         classifier_vs.load(dir.join("classifier.safetensors"))?;

@@ -79,10 +79,18 @@ struct ConfigHead {
     hidden_size: i64,
 }
 
-/// A loaded encoder: network, tokenizer and the facts the batching layer needs.
-pub struct Encoder {
+/// The network with the variable store that owns its weights: shared by every encoder built on
+/// the same bottom (see [`Encoder::sharing_bottom`]).
+struct Weights {
     network: Network,
     _vs: nn::VarStore,
+}
+
+/// A loaded encoder: network, tokenizer and the facts the batching layer needs.
+pub struct Encoder {
+    weights: std::rc::Rc<Weights>,
+    /// For a bottom cut after some layers ([`Encoder::load_bottom`]), how many.
+    pub bottom_layers: Option<usize>,
     pub(crate) tokenizer: Tokenizer,
     pub(crate) profile: Profile,
     pub family: Family,
@@ -105,6 +113,26 @@ impl Encoder {
     pub fn attach_top(&mut self, top: super::top::TopLayers) {
         self.top = Some(top);
         self.profile.normalize = false;
+    }
+
+    /// Another encoder on the same weights (not copied) without top layers: two heads tuned from
+    /// the same layer share one bottom in memory.
+    pub fn sharing_bottom(&self) -> Encoder {
+        Encoder {
+            weights: std::rc::Rc::clone(&self.weights),
+            bottom_layers: self.bottom_layers,
+            tokenizer: self.tokenizer.clone(),
+            profile: self.profile.clone(),
+            family: self.family,
+            precision: self.precision,
+            hidden_size: self.hidden_size,
+            max_tokens: self.max_tokens,
+            pad_id: self.pad_id,
+            special_prefix: self.special_prefix.clone(),
+            special_suffix: self.special_suffix.clone(),
+            dir: self.dir.clone(),
+            top: None,
+        }
     }
 
     /// The attached top layers, giving up the encoder (to save layers trained in place).
@@ -187,8 +215,8 @@ impl Encoder {
             .unwrap_or(0);
 
         Ok(Encoder {
-            network,
-            _vs: vs,
+            weights: std::rc::Rc::new(Weights { network, _vs: vs }),
+            bottom_layers: layers,
             profile: Profile::load_or_default(dir)?,
             tokenizer,
             family,
@@ -215,7 +243,7 @@ impl Encoder {
 
     /// As [`Self::hidden_states`], with token type ids (sentence pairs in BERT).
     pub fn hidden_states_typed(&self, ids: &Tensor, mask: &Tensor, types: Option<&Tensor>) -> Result<Tensor, ModelError> {
-        let hidden = match &self.network {
+        let hidden = match &self.weights.network {
             Network::Bert(m) => m.forward_t(Some(ids), Some(mask), types, None, None, None, None, false)?.hidden_state,
             Network::Roberta(m) => m.forward_t(Some(ids), Some(mask), types, None, None, None, None, false)?.hidden_state,
             Network::DebertaV2(m) => m.forward_t(Some(ids), Some(mask), types, None, None, false)?.hidden_state,
@@ -239,15 +267,18 @@ pub(crate) fn load_weights_where(
     family: Family,
     required: impl Fn(&str) -> bool,
 ) -> Result<(), ModelError> {
-    let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(path)
-        .map_err(|e| ModelError::Format(format!("{}: {e}", path.display())))?
-        .into_iter()
-        .collect();
     let prefix = match family {
         Family::Bert => "bert.",
         Family::Roberta => "roberta.",
         Family::DebertaV2 => "deberta.",
     };
+    let wanted: std::collections::HashSet<String> = vs
+        .variables()
+        .into_keys()
+        .filter(|n| required(n))
+        .flat_map(|n| [format!("{prefix}{n}"), n])
+        .collect();
+    let tensors = read_safetensors(path, |name| wanted.contains(name))?;
     let mut missing = Vec::new();
     tch::no_grad(|| -> Result<(), ModelError> {
         for (name, mut var) in vs.variables().into_iter().filter(|(n, _)| required(n)) {
@@ -277,6 +308,32 @@ pub(crate) fn load_weights_where(
         )));
     }
     Ok(())
+}
+
+/// The tensors of a safetensors file that `keep` selects, read through a memory map: only those
+/// are copied into memory (a head's few layers need not load the whole model file).
+pub(crate) fn read_safetensors(path: &Path, keep: impl Fn(&str) -> bool) -> Result<HashMap<String, Tensor>, ModelError> {
+    let file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
+    // SAFETY: the map is read-only and dropped before returning; the file is not written meanwhile.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| ModelError::io(path, e))?;
+    let bad = |e: safetensors::SafeTensorError| ModelError::Format(format!("{}: {e}", path.display()));
+    let st = safetensors::SafeTensors::deserialize(&map).map_err(bad)?;
+    let mut out = HashMap::new();
+    for name in st.names().into_iter().filter(|n| keep(n)) {
+        let view = st.tensor(name).map_err(bad)?;
+        let kind = match view.dtype() {
+            safetensors::Dtype::F32 => Kind::Float,
+            safetensors::Dtype::F16 => Kind::Half,
+            safetensors::Dtype::BF16 => Kind::BFloat16,
+            safetensors::Dtype::F64 => Kind::Double,
+            safetensors::Dtype::I64 => Kind::Int64,
+            safetensors::Dtype::I32 => Kind::Int,
+            other => return Err(ModelError::Format(format!("{}: tensor {name} has unsupported type {other:?}", path.display()))),
+        };
+        let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+        out.insert(name.clone(), Tensor::f_from_data_size(view.data(), &shape, kind)?);
+    }
+    Ok(out)
 }
 
 /// Finds the special tokens the post-processor wraps one sequence in, by encoding a probe.

@@ -108,10 +108,7 @@ impl SequenceClassifier {
         let config: HeadConfig = serde_json::from_slice(&std::fs::read(&config_path).map_err(|e| ModelError::io(&config_path, e))?)
             .map_err(|source| ModelError::Json { path: config_path.clone(), source })?;
         let weights_path = dir.join("model.safetensors");
-        let tensors: HashMap<String, Tensor> = Tensor::read_safetensors(&weights_path)
-            .map_err(|e| ModelError::Format(format!("{}: {e}", weights_path.display())))?
-            .into_iter()
-            .collect();
+        let tensors = super::encoder::read_safetensors(&weights_path, |n| n.contains("pooler") || n.starts_with("classifier"))?;
         let linear = |name: &str| -> Result<Linear, ModelError> {
             let get = |part: &str| {
                 tensors
