@@ -86,9 +86,13 @@ struct Weights {
     _vs: nn::VarStore,
 }
 
+// SAFETY: the weights are frozen once loaded (`vs.freeze()`, converted before sharing) and only
+// ever read — forward passes under `no_grad` — which libtorch allows from several threads.
+unsafe impl Sync for Weights {}
+
 /// A loaded encoder: network, tokenizer and the facts the batching layer needs.
 pub struct Encoder {
-    weights: std::rc::Rc<Weights>,
+    weights: std::sync::Arc<Weights>,
     /// For a bottom cut after some layers ([`Encoder::load_bottom`]), how many.
     pub bottom_layers: Option<usize>,
     pub(crate) tokenizer: Tokenizer,
@@ -119,7 +123,7 @@ impl Encoder {
     /// the same layer share one bottom in memory.
     pub fn sharing_bottom(&self) -> Encoder {
         Encoder {
-            weights: std::rc::Rc::clone(&self.weights),
+            weights: std::sync::Arc::clone(&self.weights),
             bottom_layers: self.bottom_layers,
             tokenizer: self.tokenizer.clone(),
             profile: self.profile.clone(),
@@ -215,7 +219,7 @@ impl Encoder {
             .unwrap_or(0);
 
         Ok(Encoder {
-            weights: std::rc::Rc::new(Weights { network, _vs: vs }),
+            weights: std::sync::Arc::new(Weights { network, _vs: vs }),
             bottom_layers: layers,
             profile: Profile::load_or_default(dir)?,
             tokenizer,
