@@ -203,6 +203,9 @@ impl Reader {
         if bytes.len() > self.max_bytes {
             return reject(format!("article is larger than the limit of {} bytes (--max-article-bytes)", self.max_bytes));
         }
+        if bytes.contains(&0) {
+            return reject("binary data: the file contains NUL bytes".into());
+        }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => return reject(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),

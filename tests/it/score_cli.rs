@@ -139,3 +139,34 @@ fn score_fails_cleanly_when_it_cannot_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no such file or folder") && !stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_folder_with_binary_and_broken_files_is_accounted_for_file_by_file() {
+    let tmp = std::env::temp_dir().join(format!("standpoint-score-folder-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let corpus = tmp.join("corpus");
+    std::fs::create_dir_all(corpus.join("sub")).unwrap();
+    std::fs::write(corpus.join("a.txt"), "\"The border will stay open,\" the Polish interior ministry said on Friday.").unwrap();
+    std::fs::write(corpus.join("b.bin"), [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0xff, 0xfe]).unwrap();
+    std::fs::write(corpus.join("c.txt"), b"Le minist\xe8re a d\xe9clar\xe9 que tout va bien.").unwrap(); // Latin-1, not UTF-8
+    std::fs::write(corpus.join(".hidden"), "skipped: hidden files are not articles").unwrap();
+    std::fs::write(corpus.join("sub/d.jsonl"), "{\"id\": \"d1\", \"text\": \"Berlin sagte, die Gespräche gingen weiter.\"}\n").unwrap();
+    let out = tmp.join("out");
+    let run = score(&[&corpus], &out, &["--no-timings"]);
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    let articles = read_jsonl(&out.join("articles.jsonl"));
+    let seen: Vec<(String, String, String)> = articles
+        .iter()
+        .map(|a| {
+            let origin = a["origin"].as_str().unwrap().rsplit("corpus/").next().unwrap().to_owned();
+            (origin, a["status"].as_str().unwrap().to_owned(), a["reason"].as_str().unwrap_or("").to_owned())
+        })
+        .collect();
+    let origins: Vec<&str> = seen.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(origins, ["a.txt", "b.bin", "c.txt", "sub/d.jsonl:1"], "sorted walk, hidden files left out");
+    assert_eq!(seen[0].1, "ok");
+    assert!(seen[1].1 == "failed" && seen[1].2.contains("NUL"), "{:?}", seen[1]);
+    assert!(seen[2].1 == "failed" && seen[2].2.contains("not UTF-8"), "{:?}", seen[2]);
+    assert_eq!(seen[3].1, "ok");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
