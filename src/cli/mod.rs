@@ -420,7 +420,6 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
             let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, args.model.precision())
                 .with_context(|| format!("loading the head in {}", head_dir.display()))?;
-            anyhow::ensure!(classifier.task() == task, "{} is a {:?} head, not {:?}", head_dir.display(), classifier.task(), task);
             let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
             let tone = match classifier.reads_tone() {
                 true => {
@@ -433,11 +432,11 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
                 false => None,
             };
             let (mut metrics, probs) =
-                classifier.evaluate(&examples, &args.model.batch_config(), Some(Path::new(".cache/features")), tone.as_ref())?;
+                classifier.evaluate(task, &examples, &args.model.batch_config(), Some(Path::new(".cache/features")), tone.as_ref())?;
             metrics["skipped"] = serde_json::json!(skipped);
             if let Some(path) = &args.predictions {
                 let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-                classifier.write_predictions(file, &examples, &probs)?;
+                standpoint::heads::Classifier::write_predictions(task, file, &examples, &probs)?;
             }
             println!("{}", serde_json::to_string_pretty(&metrics)?);
         }

@@ -193,14 +193,33 @@ impl Classifier {
     }
 
     /// Metrics on labelled examples, with the probabilities they came from.
-    pub fn evaluate(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>, tone: Option<&Classifier>) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
-        let probs = self.probabilities(examples, batch, cache, tone)?;
-        Ok((report_on(self.task(), examples, &probs), probs))
+    /// Metrics on labelled examples of `task`, with the probabilities (in `task`'s label order)
+    /// they came from. A stance head also answers target-sentiment data, read as favor →
+    /// positive, against → negative: the label sets the shipped stance head was trained on.
+    pub fn evaluate(&self, task: Task, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>, tone: Option<&Classifier>) -> Result<(Value, Vec<Vec<f32>>), HeadError> {
+        let as_label = |l: &str| -> String {
+            match (self.task(), task, l) {
+                (Task::Stance, Task::TargetSentiment, "favor") => "positive".into(),
+                (Task::Stance, Task::TargetSentiment, "against") => "negative".into(),
+                _ => l.to_owned(),
+            }
+        };
+        if self.task() != task && !(self.task() == Task::Stance && task == Task::TargetSentiment) {
+            return Err(HeadError::Data(format!("a {:?} head cannot be measured on {:?} data", self.task(), task)));
+        }
+        let mine: Vec<String> = self.labels().iter().map(|l| as_label(l)).collect();
+        let order: Vec<usize> = task
+            .labels()
+            .iter()
+            .map(|l| mine.iter().position(|m| m == l).ok_or_else(|| HeadError::Data(format!("the head has no label for {l:?}"))))
+            .collect::<Result<_, _>>()?;
+        let probs: Vec<Vec<f32>> = self.probabilities(examples, batch, cache, tone)?.iter().map(|p| order.iter().map(|&i| p[i]).collect()).collect();
+        Ok((report_on(task, examples, &probs), probs))
     }
 
-    /// Writes `{"id", "label", "probs"}` lines.
-    pub fn write_predictions(&self, out: impl Write, examples: &[Example], probs: &[Vec<f32>]) -> std::io::Result<()> {
-        let labels = self.labels();
+    /// Writes `{"id", "label", "probs"}` lines, `probs` in `task`'s label order.
+    pub fn write_predictions(task: Task, out: impl Write, examples: &[Example], probs: &[Vec<f32>]) -> std::io::Result<()> {
+        let labels: Vec<String> = task.labels().iter().map(|l| l.to_string()).collect();
         let mut out = std::io::BufWriter::new(out);
         for (e, p) in examples.iter().zip(probs) {
             let by_label: serde_json::Map<String, Value> = labels.iter().zip(p).map(|(l, v)| (l.clone(), json!(v))).collect();
