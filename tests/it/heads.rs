@@ -36,3 +36,50 @@ fn tone_head_reads_clear_tone_across_languages() {
     }
     assert_eq!(tone.labels(), ["negative", "neutral", "positive"]);
 }
+
+/// `standpoint eval` measures the shipped stance head on stance data and, read favor → positive
+/// and against → negative, on target-sentiment data; predictions come in the data's label set.
+#[test]
+fn eval_runs_the_stance_head_on_stance_and_target_sentiment_data() {
+    let dir = std::env::temp_dir().join(format!("standpoint-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows = |labels: [&str; 3]| -> String {
+        [
+            ("The minister praised the new bridge as a triumph for the whole region.", "the new bridge", labels[0]),
+            ("Protesters condemned the new bridge as a costly disaster.", "the new bridge", labels[1]),
+            ("The new bridge will open on Tuesday, officials said.", "the new bridge", labels[2]),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (text, target, label))| serde_json::json!({"id": i.to_string(), "text": text, "target": target, "label": label, "lang": "en"}).to_string() + "\n")
+        .collect()
+    };
+    for (task, labels) in [("stance", ["favor", "against", "neutral"]), ("target-sentiment", ["positive", "negative", "neutral"])] {
+        let data = dir.join(format!("{task}.jsonl"));
+        std::fs::write(&data, rows(labels)).unwrap();
+        let predictions = dir.join(format!("{task}-predictions.jsonl"));
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_standpoint"))
+            .args(["eval", "--task", task, "--head"])
+            .arg(root().join("models/heads/stance"))
+            .arg("--data")
+            .arg(&data)
+            .arg("--predictions")
+            .arg(&predictions)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{task}: {}", String::from_utf8_lossy(&run.stderr));
+        let metrics: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(metrics["n"], 3, "{task}: {metrics}");
+        for key in ["macro_f1", "accuracy", "per_label", "per_language", "ece"] {
+            assert!(!metrics[key].is_null(), "{task}: no {key}");
+        }
+        for line in crate::common::read_jsonl(&predictions) {
+            let probs = line["probs"].as_object().unwrap();
+            assert!(labels.iter().all(|l| probs.contains_key(*l)), "{task}: {line}");
+            assert!(labels.contains(&line["label"].as_str().unwrap()));
+        }
+        // clear-cut cases: the positive and the negative statement are told apart
+        assert!(metrics["accuracy"].as_f64().unwrap() >= 2.0 / 3.0, "{task}: {metrics}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
