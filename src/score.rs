@@ -339,7 +339,7 @@ pub fn merge(parts: &[PathBuf], out: &Path, record_timings: bool) -> Result<Summ
             let line = quotes_in[i]
                 .next()
                 .ok_or_else(|| ScoreError::Merge(format!("shard {i}: quotes.jsonl ends before article {:?}'s statements", article.id)))?
-                .map_err(io_err(&quotes_path))?;
+                .map_err(|e| ScoreError::Merge(format!("shard {i}: quotes.jsonl: {e}")))?;
             let q: QuoteRecord = serde_json::from_str(&line).map_err(|e| ScoreError::Merge(format!("shard {i}: quotes.jsonl: {e}")))?;
             if Some(&q.article_id) != article.id.as_ref() {
                 return Err(ScoreError::Merge(format!("shard {i}: statements out of step at article {:?}", article.id)));

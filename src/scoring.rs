@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::heads::{Classifier, HeadError, Row, Task};
+use crate::heads::{label_order, reorder3, Classifier, HeadError, Task};
 use crate::lexicon::{Lexicons, StanceHypotheses};
 use crate::model::sequence::{Role, SequenceClassifier};
 use crate::model::{BatchConfig, Precision};
@@ -69,18 +69,6 @@ pub struct Scores {
     pub stance: Vec<Vec<StanceProbs>>,
     /// One per `Request::toward` pair.
     pub toward: Vec<StanceProbs>,
-}
-
-fn in_order(labels: &[String], wanted: &[&str], probs: &[f32], optional: &[&str]) -> Result<[f32; 3], HeadError> {
-    let mut out = [0.0; 3];
-    for (slot, name) in out.iter_mut().zip(wanted) {
-        match labels.iter().position(|l| l == name) {
-            Some(i) => *slot = probs[i],
-            None if optional.contains(name) => {}
-            None => return Err(HeadError::Data(format!("model has no label {name:?}"))),
-        }
-    }
-    Ok(out)
 }
 
 impl Scorer {
@@ -150,16 +138,12 @@ impl Scorer {
     }
 
     fn tone(&self, texts: &[&str]) -> Result<Vec<ToneProbs>, HeadError> {
-        let wanted = ["negative", "neutral", "positive"];
         match &self.tone {
-            ToneModel::Head(c) => {
-                let t = c.encode(texts, &self.batch, None)?;
-                let rows: Vec<Row> = t.iter().map(|u| Row { text: u, target: None, tone: None }).collect();
-                c.classify(&rows)?.iter().map(|p| in_order(c.labels(), &wanted, p, &[])).collect()
-            }
+            ToneModel::Head(c) => c.tone_of(texts, &self.batch, None),
             ToneModel::Sentiment(m) => {
+                let order = label_order(&m.labels, &["negative", "neutral", "positive"], &["neutral"])?;
                 let inputs: Vec<(&str, Option<&str>)> = texts.iter().map(|t| (*t, None)).collect();
-                m.classify(&inputs, self.batch.batch_size)?.iter().map(|p| in_order(&m.labels, &wanted, p, &["neutral"])).collect()
+                Ok(m.classify(&inputs, self.batch.batch_size)?.iter().map(|p| reorder3(p, &order)).collect())
             }
         }
     }
@@ -168,17 +152,10 @@ impl Scorer {
     fn stance(&self, request: &Request, pairs: &[(usize, &str)], tone: &[ToneProbs]) -> Result<Vec<StanceProbs>, HeadError> {
         match &self.stance {
             StanceModel::Head(c) => {
-                let u = c.encode(&request.stance_texts, &self.batch, None)?;
-                let mut distinct: Vec<&str> = pairs.iter().map(|p| p.1).collect();
-                distinct.sort_unstable();
-                distinct.dedup();
-                let v = c.encode(&distinct, &self.batch, None)?;
-                let reads_tone = c.reads_tone();
-                let rows: Vec<Row> = pairs
-                    .iter()
-                    .map(|&(i, t)| Row { text: &u[i], target: Some(&v[distinct.binary_search(&t).expect("listed")]), tone: reads_tone.then_some(tone[i]) })
-                    .collect();
-                c.classify(&rows)?.iter().map(|p| in_order(c.labels(), &["favor", "against", "neutral"], p, &[])).collect()
+                let order = label_order(c.labels(), &["favor", "against", "neutral"], &[])?;
+                let tones = c.reads_tone().then_some(tone);
+                let probs = c.probabilities_for(&request.stance_texts, Some(pairs), tones, &self.batch, None)?;
+                Ok(probs.iter().map(|p| reorder3(p, &order)).collect())
             }
             StanceModel::Nli { model, hypotheses, fallback } => {
                 let hyps: Vec<(String, String)> = pairs

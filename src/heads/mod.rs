@@ -151,48 +151,58 @@ impl Classifier {
         }
     }
 
-    /// Calibrated probabilities, one distribution per example, in `labels()` order. Each text and
-    /// each distinct target is encoded once. `tone` is needed by heads that read it.
-    pub fn probabilities(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>, tone: Option<&Classifier>) -> Result<Vec<Vec<f32>>, HeadError> {
-        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-        let u = self.encode(&texts, batch, cache)?;
-        let tones = match (self.reads_tone(), tone) {
-            (false, _) => None,
-            (true, Some(t)) => Some(t.tone_of(examples, batch, cache)?),
-            (true, None) => return Err(HeadError::Data("this head reads the tone head's output: give the tone head too".into())),
-        };
-        let tone_at = |i: usize| tones.as_ref().map(|t: &Vec<[f32; 3]>| t[i]);
-        if !self.task().uses_target() {
-            return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, tone: tone_at(i) }).collect::<Vec<_>>());
+    /// Calibrated probabilities in `labels()` order: one per text, or — for heads that read a
+    /// target — one per `(text index, target)` pair. Each text and each distinct target is
+    /// encoded once. `tones` (per text) is needed by heads that read the tone head's output.
+    pub fn probabilities_for(
+        &self,
+        texts: &[&str],
+        pairs: Option<&[(usize, &str)]>,
+        tones: Option<&[[f32; 3]]>,
+        batch: &BatchConfig,
+        cache: Option<&Path>,
+    ) -> Result<Vec<Vec<f32>>, HeadError> {
+        if self.reads_tone() && tones.is_none() {
+            return Err(HeadError::Data("this head reads the tone head's output: give the tone head too".into()));
         }
-        let mut distinct: Vec<&str> = examples.iter().map(|e| e.target.as_deref().unwrap_or("")).collect();
+        let u = self.encode(texts, batch, cache)?;
+        let tone_at = |i: usize| tones.map(|t| t[i]);
+        let Some(pairs) = pairs else {
+            return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, tone: tone_at(i) }).collect::<Vec<_>>());
+        };
+        let mut distinct: Vec<&str> = pairs.iter().map(|p| p.1).collect();
         distinct.sort_unstable();
         distinct.dedup();
         let v = self.encode(&distinct, batch, cache)?;
-        let rows: Vec<Row> = examples
+        let rows: Vec<Row> = pairs
             .iter()
-            .zip(&u)
-            .enumerate()
-            .map(|(i, (e, u))| {
-                let t = distinct.binary_search(&e.target.as_deref().unwrap_or("")).expect("listed");
-                Row { text: u, target: Some(&v[t]), tone: tone_at(i) }
-            })
+            .map(|&(i, t)| Row { text: &u[i], target: Some(&v[distinct.binary_search(&t).expect("listed")]), tone: tone_at(i) })
             .collect();
         self.classify(&rows)
     }
 
-    /// P(negative, neutral, positive) of each example's text, from a sentiment head.
-    pub fn tone_of(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>) -> Result<Vec<[f32; 3]>, HeadError> {
+    /// Calibrated probabilities, one distribution per example (its text, and its target for heads
+    /// that read one), in `labels()` order. `tone` is needed by heads that read it.
+    pub fn probabilities(&self, examples: &[Example], batch: &BatchConfig, cache: Option<&Path>, tone: Option<&Classifier>) -> Result<Vec<Vec<f32>>, HeadError> {
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        let tones = match (self.reads_tone(), tone) {
+            (true, Some(t)) => Some(t.tone_of(&texts, batch, cache)?),
+            _ => None,
+        };
+        let pairs: Option<Vec<(usize, &str)>> =
+            self.task().uses_target().then(|| examples.iter().enumerate().map(|(i, e)| (i, e.target.as_deref().unwrap_or(""))).collect());
+        self.probabilities_for(&texts, pairs.as_deref(), tones.as_deref(), batch, cache)
+    }
+
+    /// P(negative, neutral, positive) of each text, from a sentiment head.
+    pub fn tone_of(&self, texts: &[&str], batch: &BatchConfig, cache: Option<&Path>) -> Result<Vec<[f32; 3]>, HeadError> {
         if self.task() != Task::Sentiment {
             return Err(HeadError::Data(format!("a tone head must be a sentiment head, not {:?}", self.task())));
         }
-        let probs = self.probabilities(examples, batch, cache, None)?;
-        let at = |name: &str| self.labels().iter().position(|l| l == name).ok_or_else(|| HeadError::Data(format!("tone head has no label {name:?}")));
-        let (n, z, p) = (at("negative")?, at("neutral")?, at("positive")?);
-        Ok(probs.iter().map(|q| [q[n], q[z], q[p]]).collect())
+        let order = label_order(self.labels(), &["negative", "neutral", "positive"], &[])?;
+        Ok(self.probabilities_for(texts, None, None, batch, cache)?.iter().map(|p| reorder3(p, &order)).collect())
     }
 
-    /// Metrics on labelled examples, with the probabilities they came from.
     /// Metrics on labelled examples of `task`, with the probabilities (in `task`'s label order)
     /// they came from. A stance head also answers target-sentiment data, read as favor →
     /// positive, against → negative: the label sets the shipped stance head was trained on.
@@ -208,12 +218,8 @@ impl Classifier {
             return Err(HeadError::Data(format!("a {:?} head cannot be measured on {:?} data", self.task(), task)));
         }
         let mine: Vec<String> = self.labels().iter().map(|l| as_label(l)).collect();
-        let order: Vec<usize> = task
-            .labels()
-            .iter()
-            .map(|l| mine.iter().position(|m| m == l).ok_or_else(|| HeadError::Data(format!("the head has no label for {l:?}"))))
-            .collect::<Result<_, _>>()?;
-        let probs: Vec<Vec<f32>> = self.probabilities(examples, batch, cache, tone)?.iter().map(|p| order.iter().map(|&i| p[i]).collect()).collect();
+        let order = label_order(&mine, task.labels(), &[])?;
+        let probs: Vec<Vec<f32>> = self.probabilities(examples, batch, cache, tone)?.iter().map(|p| reorder(p, &order)).collect();
         Ok((report_on(task, examples, &probs), probs))
     }
 
@@ -227,6 +233,30 @@ impl Classifier {
         }
         out.flush()
     }
+}
+
+/// Where each of `wanted` sits among a model's `labels`; a label in `optional` may be missing
+/// (its probability then reads 0).
+pub fn label_order(labels: &[String], wanted: &[&str], optional: &[&str]) -> Result<Vec<Option<usize>>, HeadError> {
+    wanted
+        .iter()
+        .map(|w| match labels.iter().position(|l| l == w) {
+            Some(i) => Ok(Some(i)),
+            None if optional.contains(w) => Ok(None),
+            None => Err(HeadError::Data(format!("the model has no label {w:?} (it has {labels:?})"))),
+        })
+        .collect()
+}
+
+/// `probs` rearranged by a [`label_order`].
+pub fn reorder(probs: &[f32], order: &[Option<usize>]) -> Vec<f32> {
+    order.iter().map(|i| i.map_or(0.0, |i| probs[i])).collect()
+}
+
+/// [`reorder`] into three classes.
+pub fn reorder3(probs: &[f32], order: &[Option<usize>]) -> [f32; 3] {
+    let r = reorder(probs, order);
+    [r[0], r[1], r[2]]
 }
 
 /// Metrics of `probs` (in the task's label order) against the examples' gold labels.
@@ -280,7 +310,10 @@ pub fn train(
         }
         _ => 0,
     };
-    let tones = |examples: &[Example]| options.tone.map(|t| t.tone_of(examples, batch, cache)).transpose();
+    let tones = |examples: &[Example]| {
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        options.tone.map(|t| t.tone_of(&texts, batch, cache)).transpose()
+    };
     let x = with_tone(inputs_for(encoder, task, &train_examples, batch, cache)?, train_examples.len(), tones(&train_examples)?);
     let y = gold(task, &train_examples);
     let mut head = Head::train(
