@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/demo")
-SCHEMA = "1.0"
+# Minor versions only add fields: any 1.x reads the same.
+SCHEMA_MAJOR = "1."
 
 # %% [markdown]
 # ## One row per statement
@@ -29,7 +30,7 @@ SCHEMA = "1.0"
 
 # %%
 lines = [json.loads(l) for l in (out / "quotes.jsonl").open(encoding="utf-8") if l.strip()]
-assert all(l["schema_version"] == SCHEMA for l in lines), "written by another schema version"
+assert all(l["schema_version"].startswith(SCHEMA_MAJOR) for l in lines), "written by another major schema version"
 quotes = pd.json_normalize(lines)
 for i, target in enumerate(json.loads((out / "report.json").read_text(encoding="utf-8"))["targets"]):
     quotes[f"stance: {target}"] = [l["stance"][i]["score"] for l in lines]
@@ -40,7 +41,7 @@ print(quotes[["article_id", "actor.id", "kind", "tone.score"]].head(10).to_strin
 
 # %%
 report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-assert report["schema_version"] == SCHEMA
+assert report["schema_version"].startswith(SCHEMA_MAJOR)
 actors = pd.DataFrame(
     [
         {

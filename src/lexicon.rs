@@ -114,6 +114,27 @@ pub struct Lexicon {
     /// the target goes: `{"favor": "This statement supports {target}.", "against": …}`.
     #[serde(default)]
     pub stance_hypotheses: Option<StanceHypotheses>,
+    /// How the speaker reports its own acts ("we set up the checkpoint"): see [`crate::acts`].
+    #[serde(default)]
+    pub acts: ActLexicon,
+}
+
+/// Words for finding a speaker's own acts in what it says.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActLexicon {
+    /// Verbs of carrying out a measure: "set up", "established", "ввели" (`*` as in speech verbs).
+    pub verbs: Vec<String>,
+    /// Words allowed between the agent and the verb ("has", "will", "also").
+    pub auxiliaries: Vec<String>,
+    /// First-person pronouns: in a statement they are the speaker.
+    pub first_person: Vec<String>,
+    /// Words that negate or deny what follows ("not", "denied"); `*x` matches any word ending in x.
+    pub negations: Vec<String>,
+    /// Whether a subject may go unsaid ("заявил, что ввёл …"): content that opens with an act verb
+    /// then has the speaker as its agent.
+    #[serde(default)]
+    pub pro_drop: bool,
 }
 
 /// Word-level lookups built from one or more lexicons.
@@ -138,13 +159,19 @@ pub struct Cues {
     pub connectors: HashSet<String>,
     pub dialogue_dash: bool,
     pub nouns_capitalized: bool,
+    pub act_verbs: WordSet,
+    pub act_auxiliaries: HashSet<String>,
+    pub first_person: HashSet<String>,
+    pub negations: WordSet,
+    pub pro_drop: bool,
 }
 
-/// Exact words and stems (`заяв*`), lower case.
+/// Exact words, stems (`заяв*`), endings (`*n't`) and phrases, lower case.
 #[derive(Debug, Default)]
 pub struct WordSet {
     exact: HashSet<String>,
     stems: Vec<String>,
+    endings: Vec<String>,
     phrases: Vec<Vec<String>>,
 }
 
@@ -155,13 +182,17 @@ impl WordSet {
             self.phrases.push(entry.split(' ').map(str::to_owned).collect());
         } else if let Some(stem) = entry.strip_suffix('*') {
             self.stems.push(stem.to_owned());
+        } else if let Some(ending) = entry.strip_prefix('*') {
+            self.endings.push(ending.to_owned());
         } else {
             self.exact.insert(entry);
         }
     }
 
     pub fn contains(&self, word_lower: &str) -> bool {
-        self.exact.contains(word_lower) || self.stems.iter().any(|s| word_lower.starts_with(s.as_str()))
+        self.exact.contains(word_lower)
+            || self.stems.iter().any(|s| word_lower.starts_with(s.as_str()))
+            || self.endings.iter().any(|e| word_lower.ends_with(e.as_str()))
     }
 
     /// Multi-word entries ("told reporters"): how many words match starting at `words[0]`.
@@ -263,6 +294,11 @@ impl Lexicons {
             cues.determiners.extend(lex.determiners.iter().map(lower));
             cues.prepositions.extend(lex.prepositions.iter().map(lower));
             cues.connectors.extend(lex.connectors.iter().map(lower));
+            lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
+            lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
+            cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));
+            cues.first_person.extend(lex.acts.first_person.iter().map(lower));
+            cues.pro_drop = lex.acts.pro_drop && code.is_some();
             cues.dialogue_dash |= lex.dialogue_dash;
             cues.nouns_capitalized = lex.nouns_capitalized && code.is_some();
         }
@@ -291,5 +327,7 @@ mod tests {
         assert!(set.contains("заявила"));
         assert!(!set.contains("сказал"));
         assert_eq!(set.phrase_len(&["told", "reporters", "on"]), Some(2));
+        set.add("*n't");
+        assert!(set.contains("didn't") && !set.contains("did"));
     }
 }

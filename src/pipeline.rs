@@ -5,11 +5,12 @@
 use rayon::prelude::*;
 
 use crate::actors::{self, Attribution, Dictionary};
+use crate::acts::{self, Act, TargetTerms};
 use crate::corpus::{Article, Item};
 use crate::lexicon::Lexicons;
 use crate::quotes::{self, Statement};
 use crate::report::schema::{
-    round4, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
+    round4, ActRecord, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
 };
 use crate::scoring::{Request, Scorer, StanceProbs};
 use crate::text::{lang, ByteSpan, CharIndex};
@@ -27,16 +28,23 @@ pub struct Found {
     /// The statement with its cue and speaker: what the stance model reads.
     pub context: ByteSpan,
     pub toward: Vec<(ByteSpan, actors::Actor, TowardVia)>,
+    /// One per target: the speaker's own act on it, if the statement reports one.
+    pub acts: Vec<Option<Act>>,
 }
 
+/// How much an act counts against the model's distribution: the act is read as favour with this
+/// weight (acts are found by rule, so the model keeps a say).
+pub const ACT_WEIGHT: f32 = 0.8;
+
 /// The text stages for one article: no model involved.
-pub fn analyse(article: &Article, lexicons: &Lexicons, dict: &Dictionary) -> Analysis {
+pub fn analyse(article: &Article, lexicons: &Lexicons, dict: &Dictionary, targets: &[String]) -> Analysis {
     let text = article.text.as_str();
     let lang_given = article.lang.is_some();
     let lang = article.lang.clone().or_else(|| lang::detect(text));
     let extraction = quotes::extract(text, lang.as_deref(), lexicons);
     let cues = lexicons.cues(lang.as_deref());
     let attributions = actors::attribute(text, &extraction.statements, dict, &cues);
+    let terms: Vec<TargetTerms> = targets.iter().map(|t| TargetTerms::new(t, &cues)).collect();
     let found = extraction
         .statements
         .into_iter()
@@ -62,7 +70,8 @@ pub fn analyse(article: &Article, lexicons: &Lexicons, dict: &Dictionary) -> Ana
                     toward.push((span, a, TowardVia::Mention));
                 }
             }
-            Found { statement, actor, context, toward }
+            let acts = terms.iter().map(|t| acts::find(text, &statement, actor.as_ref(), t, &cues, dict)).collect();
+            Found { statement, actor, context, toward, acts }
         })
         .collect();
     Analysis { lang, lang_given, found }
@@ -76,6 +85,26 @@ pub struct Scored {
 
 fn stance_of(p: StanceProbs) -> Stance {
     Stance { favor: round4(p[0]), against: round4(p[1]), neutral: round4(p[2]), score: round4(p[0] - p[1]) }
+}
+
+/// A statement's stance toward one target: the model's, or with an act, the act's favour blended
+/// in with weight [`ACT_WEIGHT`].
+fn target_stance(text: &str, index: &CharIndex, target: &str, model: StanceProbs, act: Option<&Act>) -> TargetStance {
+    let Some(act) = act else {
+        return TargetStance { target: target.to_owned(), stance: stance_of(model), act: None };
+    };
+    let keep = 1.0 - ACT_WEIGHT;
+    let blended = [ACT_WEIGHT + keep * model[0], keep * model[1], keep * model[2]];
+    TargetStance {
+        target: target.to_owned(),
+        stance: stance_of(blended),
+        act: Some(ActRecord {
+            agent: act.agent.map(|a| span(text, index, a)),
+            verb: span(text, index, act.verb),
+            target: span(text, index, act.target),
+            model: stance_of(model),
+        }),
+    }
 }
 
 fn span(text: &str, index: &CharIndex, s: ByteSpan) -> Span {
@@ -114,11 +143,11 @@ pub struct Analysed {
 }
 
 /// The text stages over a chunk of input items, in parallel (rayon).
-pub fn analyse_chunk(items: Vec<Item>, lexicons: &Lexicons, dict: &Dictionary) -> Analysed {
+pub fn analyse_chunk(items: Vec<Item>, lexicons: &Lexicons, dict: &Dictionary, targets: &[String]) -> Analysed {
     let analyses = items
         .par_iter()
         .map(|item| match item {
-            Item::Article(a) => Some(analyse(a, lexicons, dict)),
+            Item::Article(a) => Some(analyse(a, lexicons, dict, targets)),
             Item::Rejected(_) => None,
         })
         .collect();
@@ -206,7 +235,12 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 confidence: round4(s.confidence),
                 context: span(text, &index, f.context),
                 tone: Tone { negative: round4(tone[0]), neutral: round4(tone[1]), positive: round4(tone[2]), score: round4(tone[2] - tone[0]) },
-                stance: targets.iter().zip(&scores.stance[i]).map(|(t, p)| TargetStance { target: t.clone(), stance: stance_of(*p) }).collect(),
+                stance: targets
+                    .iter()
+                    .zip(&scores.stance[i])
+                    .zip(&f.acts)
+                    .map(|((t, p), act)| target_stance(text, &index, t, *p, act.as_ref()))
+                    .collect(),
                 toward,
             });
         }

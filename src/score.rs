@@ -233,7 +233,7 @@ pub fn run(
                         return;
                     }
                     let n = items.len() as u64;
-                    let analysed = mine(chunk_index).then(|| pipeline::analyse_chunk(items, lexicons, dict));
+                    let analysed = mine(chunk_index).then(|| pipeline::analyse_chunk(items, lexicons, dict, &config.targets));
                     if tx.send(Ok((seq, n, analysed))).is_err() {
                         return;
                     }

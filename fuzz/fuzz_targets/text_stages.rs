@@ -25,7 +25,7 @@ fuzz_target!(|bytes: &[u8]| {
     let items: Vec<Item> = Reader::new(vec![Source::Jsonl(jsonl), Source::Text(txt)], 1 << 20).map(|i| i.unwrap()).collect();
     for item in items {
         let Item::Article(article) = item else { continue };
-        let analysis = standpoint::pipeline::analyse(&article, lexicons, dict);
+        let analysis = standpoint::pipeline::analyse(&article, lexicons, dict, &["the checkpoint".to_owned()]);
         let text = article.text.as_str();
         for f in &analysis.found {
             let s = &f.statement;
@@ -33,8 +33,10 @@ fuzz_target!(|bytes: &[u8]| {
                 assert!(span.start <= span.end && span.end <= text.len(), "span out of the text");
                 assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "span off a char boundary");
             }
-            for (m, _, _) in &f.toward {
-                assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end) && m.end <= text.len());
+            let acts = f.acts.iter().flatten().flat_map(|a| [a.agent, Some(a.verb), Some(a.target)]).flatten();
+            for m in f.toward.iter().map(|(m, _, _)| *m).chain(acts) {
+                assert!(m.start <= m.end && m.end <= text.len(), "span out of the text");
+                assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end), "span off a char boundary");
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::quotes::Kind;
 
 /// Carried by every file and every JSONL line. Bumped: major when a field changes meaning or
 /// goes away, minor when one is added.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// Rounds a probability or score for output (byte-stable across runs and machines).
 pub fn round4(x: f32) -> f64 {
@@ -72,6 +72,19 @@ pub struct TargetStance {
     pub target: String,
     #[serde(flatten)]
     pub stance: Stance,
+    /// Set when the statement reports the speaker's own act on the target ([`crate::acts`]): the
+    /// stance above is then the act's favour blended with the model's distribution.
+    pub act: Option<ActRecord>,
+}
+
+/// The spans that made an act, and what the stance model alone said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActRecord {
+    /// The words naming the speaker as agent; null when the language left the subject unsaid.
+    pub agent: Option<Span>,
+    pub verb: Span,
+    pub target: Span,
+    pub model: Stance,
 }
 
 /// How a statement points at another actor.
