@@ -1,5 +1,6 @@
-//! Throughput of everything before the transformer: language identification, sentences, quotes,
-//! speakers and actors. Single-threaded (per core) and with rayon on every core, side by side.
+//! Throughput of everything before the transformer (`pipeline::analyse`: language identification,
+//! sentences, quotes, speakers, actors, addressed actors, acts toward two targets).
+//! Single-threaded (per core) and with rayon on every core, side by side.
 //!
 //!     cargo bench --bench text_stages
 //!
@@ -10,9 +11,10 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use standpoint::actors::{self, Dictionary};
+use standpoint::actors::Dictionary;
+use standpoint::corpus::Article;
 use standpoint::lexicon::Lexicons;
-use standpoint::{quotes, text};
+use standpoint::{pipeline, text};
 
 const TARGET_BYTES: usize = 20 << 20;
 
@@ -49,42 +51,46 @@ fn corpus() -> Vec<String> {
     out
 }
 
-fn process(article: &str, lexicons: &Lexicons, dict: &Dictionary) -> usize {
-    let lang = text::lang::detect(article);
-    let found = quotes::extract(article, lang.as_deref(), lexicons);
-    let cues = lexicons.cues(lang.as_deref());
-    let resolved = actors::attribute(article, &found.statements, dict, &cues);
-    resolved.len()
+const TARGETS: [&str; 2] = ["the carbon border tax", "the checkpoint"];
+
+fn process(article: &Article, lexicons: &Lexicons, dict: &Dictionary, targets: &[String]) -> usize {
+    pipeline::analyse(article, lexicons, dict, targets).found.len()
 }
 
 fn main() {
     let lexicons = Lexicons::builtin();
     let dict = Dictionary::builtin().unwrap();
-    let articles = corpus();
-    let bytes: usize = articles.iter().map(String::len).sum();
+    let targets: Vec<String> = TARGETS.iter().map(|t| t.to_string()).collect();
+    let articles: Vec<Article> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Article { id: i.to_string(), text, lang: None, title: None, date: None, source: None, origin: String::new() })
+        .collect();
+    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     let mb = bytes as f64 / 1e6;
 
     // Warm-up, then one pass per configuration.
     articles.iter().take(200).for_each(|a| {
-        process(a, &lexicons, &dict);
+        process(a, &lexicons, &dict, &targets);
     });
 
     let t = Instant::now();
-    let statements: usize = articles.iter().map(|a| process(a, &lexicons, &dict)).sum();
+    let statements: usize = articles.iter().map(|a| process(a, &lexicons, &dict, &targets)).sum();
     let single = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let langs: usize = articles.iter().filter(|a| text::lang::detect(a).is_some()).count();
+    let langs: usize = articles.iter().filter(|a| text::lang::detect(&a.text).is_some()).count();
     let lang_only = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let statements_par: usize = articles.par_iter().map(|a| process(a, &lexicons, &dict)).sum();
+    let statements_par: usize = articles.par_iter().map(|a| process(a, &lexicons, &dict, &targets)).sum();
     let parallel = t.elapsed().as_secs_f64();
     assert_eq!(statements, statements_par);
 
     let threads = rayon::current_num_threads();
     let report = serde_json::json!({
-        "benchmark": "text stages (language, sentences, quotes, speakers, actors), bench/text_stages.rs",
+        "benchmark": "text stages: pipeline::analyse (language, sentences, quotes, speakers, actors, acts), bench/text_stages.rs",
+        "targets": TARGETS,
         "articles": articles.len(),
         "megabytes": (mb * 100.0).round() / 100.0,
         "statements": statements,

@@ -189,6 +189,7 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
             continue;
         };
         let resolved = resolve_phrase(text, span, dict, cues)
+            .or_else(|| placed(text, span, dict, cues))
             .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
             .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues));
         let lower = span.slice(text).to_lowercase();
@@ -213,6 +214,31 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
         out.push(Some(attribution));
     }
     out
+}
+
+/// "das Außenministerium in Berlin", "the ministry in Baku": an office the phrase names without
+/// its state, placed by the words right after it (a preposition and a state or its capital).
+fn placed(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues) -> Option<(Actor, Via)> {
+    let mut owned = Vec::new();
+    let p = phrase(text, span, &mut owned);
+    let office = dict.body_phrases(&p.lower, &p.raw).first().copied().or_else(|| {
+        let k = p.lower.iter().rposition(|w| cues.anaphor_heads.contains(*w))?;
+        Some((k, k + 1))
+    })?;
+    let rest = ByteSpan::new(span.end, text.len());
+    let after = crate::text::words::words(text, ByteSpan::new(span.end, text[span.end..].char_indices().nth(60).map_or(text.len(), |(i, _)| span.end + i)));
+    let preposition = after.first().filter(|w| cues.prepositions.contains(&w.lower) && w.span.start - rest.start <= 1)?;
+    // the place follows at once, in the same clause
+    let place = after.iter().skip(1).take(3).take_while(|w| w.is_capitalized(text)).last()?;
+    if text[preposition.span.end..place.span.end].contains([',', '.', ';', ':']) {
+        return None;
+    }
+    let (mut actor, _) = resolve_phrase(text, ByteSpan::new(after[1].span.start, place.span.end), dict, cues)?;
+    if !matches!(actor.kind, ActorKind::State | ActorKind::Body | ActorKind::Group) {
+        return None;
+    }
+    actor.sub = Some(text[p.words[office.0].span.start..p.words[office.1 - 1].span.end].to_lowercase());
+    Some((actor, Via::Institution))
 }
 
 /// Pronouns and definite descriptions, resolved against what came before.
