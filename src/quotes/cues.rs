@@ -437,8 +437,15 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         && gap(text, words, clause_end, clause_end + 1).trim() == ","
         && words.len() - (clause_end + 1) >= 3;
 
+    // "Barkley, who said he votes Democratic, said one candidate …": no speaker on either side of
+    // a verb with a long tail: the sentence's subject speaks, and the content follows the verb.
+    let subject_speaks = before.is_none()
+        && !tail_is_short_or_adverbial
+        && quote_before.is_none()
+        && speaker_after(text, words, cue.last, cues, false).is_none();
+
     // Attribution last: "CONTENT, SPEAKER said." / "«…», — заявил SPEAKER."
-    if lead_ends_with_break && (tail_is_short_or_adverbial || before.is_none() || parenthetical || quote_before.is_some()) {
+    if lead_ends_with_break && !subject_speaks && (tail_is_short_or_adverbial || before.is_none() || parenthetical || quote_before.is_some()) {
         let speaker = before.or_else(|| speaker_after(text, words, cue.last, cues, false)).map(|r| span_of(words, r));
         if speaker.is_none() && !belief {
             return Vec::new();
@@ -487,7 +494,15 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     }
 
     // Speaker first: "SPEAKER said [that] CONTENT" / "SPEAKER said: «…»".
-    let Some(speaker) = before.or_else(speaker_after_verb) else { return Vec::new() };
+    // "Rep. Sander M. Levin (Mich.), a superdelegate supporting Clinton, said …": the sentence's
+    // subject, set off from the verb by an appositive or a parenthesis.
+    let subject = || {
+        let (s, e) = sentence_subject(text, words, cue.first, cues, true)?;
+        let opens = gap(text, words, e - 1, e).trim_start().starts_with([',', '(']);
+        let closes = cue.first > e && gap(text, words, cue.first - 1, cue.first).trim_end().ends_with([',', ')']);
+        (opens && closes && !cues.clause_breaks.contains(&words[s].lower)).then_some((s, e))
+    };
+    let Some(speaker) = before.or_else(speaker_after_verb).or_else(subject) else { return Vec::new() };
     let content_start = if before.is_some() {
         words.get(after_idx).map_or(sentence.end, |w| w.span.start)
     } else {
@@ -498,13 +513,7 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let content_start = quote_opening_after(text, cue_span.end, quotes)
         .filter(|q| q.outer.start <= content_start || before.is_some())
         .map_or(content_start, |q| q.outer.start.min(content_start));
-    // A quote opened in this sentence may run on past its end.
-    let content_end = quotes
-        .iter()
-        .filter(|q| sentence.contains(&ByteSpan::new(q.outer.start, q.outer.start)) && q.outer.start >= content_start)
-        .map(|q| q.outer.end)
-        .fold(sentence.end, usize::max);
-    let Some(content) = content_span(text, content_start, content_end) else { return Vec::new() };
+    let Some(content) = content_span(text, content_start, run_on(sentence, quotes, content_start)) else { return Vec::new() };
     let content = match quotes.iter().find(|q| q.outer == content || q.outer.trim(text) == content) {
         Some(q) => q.inner.trim(text),
         None => content,
@@ -520,36 +529,60 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     }]
 }
 
+/// The name a sentence opens with, before word `verb` ("Rep. Sander M. Levin (Mich.), a
+/// superdelegate …, said"; "Obama positioned Clinton … and said"): a run of capitalised words, or
+/// a determiner and up to two words; a leading phrase closed by a comma ("As part of his plea,")
+/// is passed over. `pronouns` lets a sentence-opening pronoun count.
+fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronouns: bool) -> Option<(usize, usize)> {
+    let mut start = 0;
+    if words.first().is_some_and(|w| cues.prepositions.contains(&w.lower) || cues.skip_words.contains(&w.lower)) {
+        start = (1..verb.min(8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
+    }
+    let first = words.get(start).filter(|_| start < verb)?;
+    let mut end = start + 1;
+    if cues.determiners.contains(&first.lower) {
+        end = (start + 2..=(start + 3).min(verb)).take_while(|&k| !broken(text, words, k - 2, k - 1)).last().unwrap_or(start + 1);
+    } else {
+        while end < verb
+            && end - start < MAX_SPEAKER_WORDS
+            && !broken(text, words, end - 1, end)
+            && (words[end].is_capitalized(text) || cues.connectors.contains(&words[end].lower))
+        {
+            end += 1;
+        }
+    }
+    let pronoun = cues.pronouns.contains_key(&first.lower);
+    let names = first.is_capitalized(text) && (pronouns || !pronoun) || cues.determiners.contains(&first.lower);
+    (names && end <= verb).then_some((start, end))
+}
+
+/// Where content starting at `start` ends: the sentence's end, or further when a quotation opened
+/// in the sentence at or after `start` runs on past it ("According to the paper, “A. B. C.”").
+fn run_on(sentence: ByteSpan, quotes: &[Quoted], start: usize) -> usize {
+    quotes
+        .iter()
+        .filter(|q| sentence.contains(&ByteSpan::new(q.outer.start, q.outer.start)) && q.outer.start >= start)
+        .map(|q| q.outer.end)
+        .fold(sentence.end, usize::max)
+}
+
 /// "X criticised Y, saying that CONTENT": the sentence's subject (or this sentence's earlier
 /// speaker) speaks.
 fn participle(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, earlier: &[Statement]) -> Option<Statement> {
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
-    let speaker = earlier.iter().rev().find_map(|s| s.speaker).or_else(|| {
-        let first = words.first()?;
-        let mut end = 1;
-        if cues.determiners.contains(&first.lower) {
-            end = (2..=3.min(words.len())).take_while(|&k| !broken(text, words, k - 2, k - 1)).last().unwrap_or(1);
-        } else {
-            while end < words.len()
-                && end < MAX_SPEAKER_WORDS
-                && !broken(text, words, end - 1, end)
-                && (words[end].is_capitalized(text) || cues.connectors.contains(&words[end].lower))
-            {
-                end += 1;
-            }
-        }
-        (first.is_capitalized(text) && !cues.pronouns.contains_key(&first.lower) || cues.determiners.contains(&first.lower))
-            .then(|| span_of(words, (0, end)))
-            .filter(|sp| sp.end <= cue_span.start)
-    })?;
+    let speaker = earlier
+        .iter()
+        .rev()
+        .find_map(|s| s.speaker)
+        .or_else(|| sentence_subject(text, words, cue.first, cues, false).map(|r| span_of(words, r)))?;
     let start = words.get(after_complementizer(text, words, cue.last + 1, quotes, cues))?.span.start;
     let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
-    let content = content_span(text, start, sentence.end)?;
+    let content = content_span(text, start, run_on(sentence, quotes, start))?;
     Some(cx.reported(content, cue_span, speaker, None, 0.7))
 }
 
 fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Statement> {
-    let Sentence { text, span: sentence, words, cues, .. } = *cx;
+    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     // "как заявили в Ереване": a locative speaker keeps its preposition
     let (s, e) = speaker_after(text, words, cue.last, cues, false).or_else(|| {
         let next = words.get(cue.last + 1)?;
@@ -563,7 +596,7 @@ fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Stateme
     let content = if lead.trim().is_empty() {
         // "According to X[, who …], CONTENT": the content follows the phrase's comma
         let after = text[speaker.end..sentence.end].find(',').map_or(speaker.end, |i| speaker.end + i + 1);
-        content_span(text, after, sentence.end)?
+        content_span(text, after, run_on(sentence, quotes, after))?
     } else {
         // "CONTENT, according to X"
         content_span(text, sentence.start, cue_span.start)?
@@ -592,7 +625,8 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Optio
             (k > object).then(|| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
         });
     let start = words.get(cue.last + 1)?.span.start;
-    let content = content_span(text, quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start)), sentence.end)?;
+    let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
+    let content = content_span(text, start, run_on(sentence, quotes, start))?;
     Some(cx.reported(content, cue_span, span_of(words, speaker), target, 0.85))
 }
 
