@@ -5,20 +5,26 @@ pub mod attribution;
 use std::collections::HashMap;
 
 use crate::actors::Dictionary;
+use crate::corpus::Article;
 use crate::lexicon::Lexicons;
 use crate::text::CharIndex;
 use attribution::{GoldDocument, Offsets, Predicted, PredictionLine};
 
-/// Runs quote extraction and attribution on each gold document's text, as the product does.
+/// Runs the product's text stages ([`crate::pipeline::analyse`]) on each gold document's text.
 pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &Dictionary) -> Vec<PredictionLine> {
     use rayon::prelude::*;
     docs.par_iter()
         .map(|doc| {
-            let lang = doc.lang.clone().or_else(|| crate::text::lang::detect(&doc.text));
-            let found = crate::quotes::extract(&doc.text, lang.as_deref(), lexicons);
-            let cues = lexicons.cues(lang.as_deref());
-            // Resolution runs as in the product; the scorer reads spans only.
-            let _actors = crate::actors::attribute(&doc.text, &found.statements, dict, &cues);
+            let article = Article {
+                id: doc.id.clone(),
+                text: doc.text.clone(),
+                lang: doc.lang.clone(),
+                title: None,
+                date: None,
+                source: None,
+                origin: doc.id.clone(),
+            };
+            let analysis = crate::pipeline::analyse(&article, lexicons, dict, &[]);
             let index = CharIndex::new(&doc.text);
             let offsets = |span: crate::text::ByteSpan| {
                 let c = index.char_span(span);
@@ -26,7 +32,7 @@ pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &D
             };
             // The parts of a split quotation are one attribution with several content spans.
             let mut attributions: Vec<(crate::text::ByteSpan, Predicted)> = Vec::new();
-            for s in &found.statements {
+            for s in analysis.found.iter().map(|f| &f.statement) {
                 match s.continues.and_then(|first| attributions.iter_mut().find(|(c, _)| *c == first)) {
                     Some((_, whole)) => whole.content.push(offsets(s.content)),
                     None => attributions.push((
