@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::schema::{round4, ActorRef, QuoteRecord, Span};
+use super::schema::{round4, ActRecord, ActorRef, QuoteRecord, Span};
 
 /// Running sums for one estimate. Sums of records are order-independent up to floating-point
 /// addition; the report adds records in input order, which shards preserve.
@@ -66,6 +66,9 @@ pub struct Evidence {
     pub score: f64,
     pub content: Span,
     pub context: Span,
+    /// For stance toward a target: the act verb when the statement reports the speaker's own act
+    /// on it ([`crate::acts`]), else null.
+    pub act: Option<String>,
 }
 
 const EVIDENCE: usize = 3;
@@ -75,9 +78,16 @@ const EVIDENCE: usize = 3;
 struct Strongest(Vec<Evidence>);
 
 impl Strongest {
-    fn offer(&mut self, q: &QuoteRecord, score: f64) {
+    fn offer(&mut self, q: &QuoteRecord, score: f64, act: Option<&ActRecord>) {
         let key = |e: &Evidence| (std::cmp::Reverse((e.score.abs() * 10_000.0) as i64), e.article_id.clone(), e.index);
-        let candidate = Evidence { article_id: q.article_id.clone(), index: q.index, score, content: q.content.clone(), context: q.context.clone() };
+        let candidate = Evidence {
+            article_id: q.article_id.clone(),
+            index: q.index,
+            score,
+            content: q.content.clone(),
+            context: q.context.clone(),
+            act: act.map(|a| a.verb.text.clone()),
+        };
         if self.0.len() == EVIDENCE && key(&candidate) >= key(self.0.last().expect("full")) {
             return;
         }
@@ -231,11 +241,11 @@ impl<'a> Aggregator<'a> {
         }
         *acc.languages.entry(q.lang.clone().unwrap_or_else(|| "und".into())).or_default() += 1;
         acc.tone.add(q.tone.positive, q.tone.negative);
-        acc.tone_evidence.offer(q, q.tone.score);
+        acc.tone_evidence.offer(q, q.tone.score, None);
         for s in &q.stance {
             let (a, e) = acc.stance.entry(s.target.clone()).or_default();
             a.add(s.stance.favor, s.stance.against);
-            e.offer(q, s.stance.score);
+            e.offer(q, s.stance.score, s.act.as_ref());
         }
         for t in &q.toward {
             let r = self.relations.entry((id.clone(), t.actor.id.clone())).or_default();
@@ -246,7 +256,7 @@ impl<'a> Aggregator<'a> {
             r.by_cue += u64::from(t.via == super::schema::TowardVia::Cue);
             r.stance.add(t.stance.favor, t.stance.against);
             r.tone.add(q.tone.positive, q.tone.negative);
-            r.evidence.offer(q, t.stance.score);
+            r.evidence.offer(q, t.stance.score, None);
         }
         if let Some(date) = &q.date {
             let day: String = date.chars().take(10).collect();

@@ -253,11 +253,12 @@ fn evidence_html(out: &mut String, e: &Evidence, label: &str) {
     let part = |a: usize, b: usize| esc(&ctx[a..b].iter().collect::<String>());
     let _ = write!(
         out,
-        r#"<div class="evidence"><span class="{cls}">{label} {score:+}</span> · <span class="meta">{id} #{idx}</span><div class="ctx">{a}<mark>{b}</mark>{c}</div></div>"#,
+        r#"<div class="evidence"><span class="{cls}">{label} {score:+}</span> · <span class="meta">{id} #{idx}</span>{act}<div class="ctx">{a}<mark>{b}</mark>{c}</div></div>"#,
         cls = if e.score <= -0.15 { "neg" } else if e.score >= 0.15 { "pos" } else { "unc" },
         score = e.score,
         id = esc(&e.article_id),
         idx = e.index,
+        act = e.act.as_ref().map_or(String::new(), |v| format!(r#" · <span class="meta">the speaker's own act: “{}”</span>"#, esc(v))),
         a = part(0, s),
         b = part(s, t),
         c = part(t, ctx.len())
