@@ -171,10 +171,6 @@ struct TrainArgs {
     /// Epochs of fine-tuning.
     #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().epochs)]
     tune_epochs: usize,
-    /// Fine-tuned target-reading heads: how the statement is pooled (mean, or attention from the
-    /// target).
-    #[arg(long, value_enum, default_value_t = standpoint::heads::tuned::Pooling::Mean)]
-    pooling: standpoint::heads::tuned::Pooling,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -454,7 +450,6 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             first_layer,
             epochs: args.tune_epochs,
             seed: args.seed,
-            pooling: args.pooling,
             ..Default::default()
         };
         let started = Instant::now();

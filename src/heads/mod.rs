@@ -165,27 +165,18 @@ impl Classifier {
         if self.reads_tone() && tones.is_none() {
             return Err(HeadError::Data("this head reads the tone head's output: give the tone head too".into()));
         }
+        let u = self.encode(texts, batch, cache)?;
         let tone_at = |i: usize| tones.map(|t| t[i]);
         let Some(pairs) = pairs else {
-            let u = self.encode(texts, batch, cache)?;
             return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, tone: tone_at(i) }).collect::<Vec<_>>());
         };
         let mut distinct: Vec<&str> = pairs.iter().map(|p| p.1).collect();
         distinct.sort_unstable();
         distinct.dedup();
         let v = self.encode(&distinct, batch, cache)?;
-        let target_of = |t: &str| &v[distinct.binary_search(&t).expect("listed")][..];
-        if let Classifier::Tuned { encoder, tuned } = self {
-            if tuned.attends() {
-                let tokens = crate::model::token_states(encoder, texts, batch)?;
-                let pairs: Vec<(usize, &[f32])> = pairs.iter().map(|&(i, t)| (i, target_of(t))).collect();
-                return tuned.classify(&tuned.attention_inputs(&tokens, &pairs)?);
-            }
-        }
-        let u = self.encode(texts, batch, cache)?;
         let rows: Vec<Row> = pairs
             .iter()
-            .map(|&(i, t)| Row { text: &u[i], target: Some(target_of(t)), tone: tone_at(i) })
+            .map(|&(i, t)| Row { text: &u[i], target: Some(&v[distinct.binary_search(&t).expect("listed")]), tone: tone_at(i) })
             .collect();
         self.classify(&rows)
     }

