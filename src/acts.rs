@@ -122,8 +122,13 @@ pub fn find(
         let s = &speaker.actor;
         a.id == s.id || a.parent.as_deref() == Some(s.id.as_str()) || s.parent.as_deref() == Some(a.id.as_str())
     };
-    let mentions: Vec<ByteSpan> =
-        actors::mentions(text, statement.content, dict, true).into_iter().filter(|(_, a)| own(a)).map(|(span, _)| span).collect();
+    // Looked up only once a target and a verb are found: most statements never need it.
+    let mentions = std::cell::OnceCell::new();
+    let mentions = || -> &Vec<ByteSpan> {
+        mentions.get_or_init(|| {
+            actors::mentions(text, statement.content, dict, true).into_iter().filter(|(_, a)| own(a)).map(|(span, _)| span).collect()
+        })
+    };
     let mut from = 0;
     while let Some((first, last)) = target.find(&ws, from) {
         from = first + 1;
@@ -177,12 +182,12 @@ fn verb_after(ws: &[Word], first: usize, last: usize, cues: &Cues) -> Option<(By
 }
 
 /// The agent ending at word `end` (skipping auxiliaries back from it), if it is the speaker.
-fn agent_at(
+fn agent_at<'m>(
     text: &str,
     ws: &[Word],
     end: Option<usize>,
     statement: &Statement,
-    mentions: &[ByteSpan],
+    mentions: impl FnOnce() -> &'m Vec<ByteSpan>,
     cues: &Cues,
 ) -> Option<Option<ByteSpan>> {
     let mut at = end;
@@ -205,7 +210,7 @@ fn agent_at(
         return Some(Some(w.span));
     }
     let near = ws[i.saturating_sub(MENTION_TO_VERB - 1)].span.start;
-    mentions
+    mentions()
         .iter()
         .find(|m| m.end <= w.span.end && m.end >= near && !possessive(text, m.end))
         .map(|m| Some(ByteSpan::new(m.start, w.span.end)))
@@ -266,10 +271,11 @@ mod tests {
 
     #[test]
     fn head_phrases_and_stems() {
-        let cues = Lexicons::builtin().cues(Some("en"));
+        let lexicons = Lexicons::builtin();
+        let cues = lexicons.cues(Some("en"));
         assert_eq!(TargetTerms::new("the checkpoint on the Lachin corridor", &cues).stems, ["checkpo"]);
         assert_eq!(TargetTerms::new("the carbon border tax", &cues).stems, ["carb", "bord", "tax"]);
-        let fr = Lexicons::builtin().cues(Some("fr"));
+        let fr = lexicons.cues(Some("fr"));
         assert_eq!(TargetTerms::new("le poste de contrôle", &fr).stems, ["post"]);
     }
 }

@@ -205,9 +205,12 @@ impl WordSet {
     }
 }
 
-/// All known languages.
+/// All known languages, with each language's [`Cues`] built once.
 pub struct Lexicons {
     by_code: BTreeMap<String, Lexicon>,
+    cues_by_code: HashMap<String, Cues>,
+    /// Every language's cues merged: for text of unknown language.
+    cues_all: Cues,
 }
 
 impl Lexicons {
@@ -232,7 +235,9 @@ impl Lexicons {
                 }
             }
         }
-        Ok(Lexicons { by_code })
+        let cues_by_code = by_code.iter().map(|(code, lex)| (code.clone(), Cues::from_lexicons(&[lex], true))).collect();
+        let cues_all = Cues::from_lexicons(&by_code.values().collect::<Vec<_>>(), false);
+        Ok(Lexicons { by_code, cues_by_code, cues_all })
     }
 
     pub fn builtin() -> Self {
@@ -266,12 +271,16 @@ impl Lexicons {
         pairs
     }
 
-    /// Cues for one language; `None` (unknown language) merges every language's cues.
-    pub fn cues(&self, code: Option<&str>) -> Cues {
-        let selected: Vec<&Lexicon> = match code.and_then(|c| self.by_code.get(c)) {
-            Some(lex) => vec![lex],
-            None => self.by_code.values().collect(),
-        };
+    /// Cues for one language; `None` or a language without a file merges every language's cues.
+    pub fn cues(&self, code: Option<&str>) -> &Cues {
+        code.and_then(|c| self.cues_by_code.get(c)).unwrap_or(&self.cues_all)
+    }
+}
+
+impl Cues {
+    /// The cues of `selected` merged; `one_language` when they are a known language's own (only
+    /// then does its noun capitalisation apply).
+    fn from_lexicons(selected: &[&Lexicon], one_language: bool) -> Cues {
         let mut cues = Cues::default();
         let lower = |s: &String| s.to_lowercase();
         for lex in selected {
@@ -298,9 +307,9 @@ impl Lexicons {
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));
             cues.first_person.extend(lex.acts.first_person.iter().map(lower));
-            cues.pro_drop = lex.acts.pro_drop && code.is_some();
+            cues.pro_drop = lex.acts.pro_drop && one_language;
             cues.dialogue_dash |= lex.dialogue_dash;
-            cues.nouns_capitalized = lex.nouns_capitalized && code.is_some();
+            cues.nouns_capitalized = lex.nouns_capitalized && one_language;
         }
         cues
     }
