@@ -431,11 +431,13 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let clause_end = before
         .map_or_else(|| speaker_after(text, words, cue.last, cues, false).map(|r| r.1 - 1), |_| Some(cue.last))
         .unwrap_or(cue.last);
+    // ("…," he said, explaining why …: a participle after the clause is a statement of its own)
     let parenthetical = lead_ends_with_break
         && before.is_some()
         && clause_end + 1 < words.len()
         && gap(text, words, clause_end, clause_end + 1).trim() == ","
-        && words.len() - (clause_end + 1) >= 3;
+        && words.len() - (clause_end + 1) >= 3
+        && !cues.participles.contains(&words[clause_end + 1].lower);
 
     // "Barkley, who said he votes Democratic, said one candidate …": no speaker on either side of
     // a verb with a long tail: the sentence's subject speaks, and the content follows the verb.
@@ -514,6 +516,7 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         .filter(|q| q.outer.start <= content_start || before.is_some())
         .map_or(content_start, |q| q.outer.start.min(content_start));
     let Some(content) = content_span(text, content_start, run_on(sentence, quotes, content_start)) else { return Vec::new() };
+    let content = quote_bounded(text, content, quotes, cues);
     let content = match quotes.iter().find(|q| q.outer == content || q.outer.trim(text) == content) {
         Some(q) => q.inner.trim(text),
         None => content,
@@ -554,6 +557,25 @@ fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronou
     let pronoun = cues.pronouns.contains_key(&first.lower);
     let names = first.is_capitalized(text) && (pronouns || !pronoun) || cues.determiners.contains(&first.lower);
     (names && end <= verb).then_some((start, end))
+}
+
+/// "said, “A,” adding that B" / "wrote “A” and shared a link": content that opens with a
+/// quotation ends with it when a new clause follows (a comma or dash and more words, or a clause
+/// break: "and", "и", "und" …).
+fn quote_bounded(text: &str, content: ByteSpan, quotes: &[Quoted], cues: &Cues) -> ByteSpan {
+    let Some(q) = quotes.iter().find(|q| q.outer.start >= content.start && text[content.start..q.outer.start].trim().is_empty()) else {
+        return content;
+    };
+    if q.outer.end >= content.end {
+        return content;
+    }
+    let rest = text[q.outer.end..content.end].trim_start();
+    let new_clause = rest.starts_with([',', '—', '–', ';']) || rest.starts_with("--") || rest.split_whitespace().next().is_some_and(|w| cues.clause_breaks.contains(&w.to_lowercase()));
+    if new_clause && rest.chars().any(char::is_alphanumeric) {
+        ByteSpan::new(content.start, q.outer.end)
+    } else {
+        content
+    }
 }
 
 /// Where content starting at `start` ends: the sentence's end, or further when a quotation opened
