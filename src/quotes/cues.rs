@@ -368,7 +368,7 @@ pub fn statements_in_sentence(
         let statement = match &cue.kind {
             CueKind::According => according(&cx, cue, cue_span).into_iter().collect(),
             CueKind::Participle => participle(&cx, cue, cue_span, &out).into_iter().collect(),
-            CueKind::Target { then } => target(&cx, cue, then, cue_span).into_iter().collect(),
+            CueKind::Target { then } => target(&cx, cue, then, cue_span),
             CueKind::Speech | CueKind::Belief => speech(&cx, cue, cue_span, matches!(cue.kind, CueKind::Belief)),
         };
         let statement: Vec<Statement> = statement;
@@ -424,7 +424,16 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let lead = &text[sentence.start..clause_start];
     let lead_ends_with_break = lead.trim_end().ends_with([',', '—', '–', '"', '”', '»', '“', '«', '’', '\'', ':']);
     // A quotation closing right before the clause is its content, however long the tail.
-    let quote_before = quote_closing_before(text, clause_start, quotes).filter(|_| lead_ends_with_break);
+    // A quotation ending in ? or ! closes its own sentence: '"You think I'm going to change?" Trump
+    // asked reporters' starts a new sentence with the attribution clause, the quotation its content.
+    let question_before = lead
+        .trim()
+        .is_empty()
+        .then(|| quote_closing_before(text, sentence.start, quotes))
+        .flatten()
+        .filter(|q| !text[q.outer.end..sentence.start].contains('\n') && q.inner.slice(text).trim_end().ends_with(['?', '!']));
+    let quote_before = quote_closing_before(text, clause_start, quotes).filter(|_| lead_ends_with_break).or(question_before);
+    let lead_ends_with_break = lead_ends_with_break || question_before.is_some();
     let speaker_after_verb = || speaker_after(text, words, cue.last, cues, true);
 
     // "CONTENT, he said, MORE CONTENT": the clause sits between commas inside the content.
@@ -626,16 +635,20 @@ fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Stateme
     Some(cx.reported(content, cue_span, speaker, None, 0.85))
 }
 
-fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Option<Statement> {
+/// "X accused Y of CONTENT", "X called on Y to CONTENT". Without its linking word ("\"Why?\" he
+/// asked reporters") the verb is read as a plain verb of saying.
+fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Vec<Statement> {
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
-    let speaker = speaker_before(text, words, cue.first, cues)?;
     let mut object = cue.last + 1;
     while object < words.len() && cues.skip_words.contains(&words[object].lower) {
         object += 1;
     }
-    let target = (!then.is_empty())
-        .then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then))
-        .flatten()
+    let link = (!then.is_empty()).then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then)).flatten();
+    let Some(speaker) = speaker_before(text, words, cue.first, cues) else { return Vec::new() };
+    if !then.is_empty() && link.is_none() && cues.speech.contains(&words[cue.first].lower) {
+        return speech(cx, cue, cue_span, false);
+    }
+    let target = link
         .filter(|&k| k > object)
         .map(|k| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
         .or_else(|| {
@@ -646,10 +659,12 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Optio
             }
             (k > object).then(|| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
         });
-    let start = words.get(cue.last + 1)?.span.start;
+    let Some(start) = words.get(cue.last + 1).map(|w| w.span.start) else { return Vec::new() };
     let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
-    let content = content_span(text, start, run_on(sentence, quotes, start))?;
-    Some(cx.reported(content, cue_span, span_of(words, speaker), target, 0.85))
+    content_span(text, start, run_on(sentence, quotes, start))
+        .map(|content| cx.reported(content, cue_span, span_of(words, speaker), target, 0.85))
+        .into_iter()
+        .collect()
 }
 
 /// Quotes no cue claimed: "X said:" before them, "He added." after them, or the previous
@@ -684,6 +699,21 @@ pub fn attribute_leftover_quotes(
                 speaker_before(text, &ws, c.first, cues).map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end)))
             })
         });
+        // "Sanders delivered a snappy retort: “…”": a quotation opened after a colon inside its
+        // sentence belongs to the sentence's speaker, or else its subject, with the colon as cue
+        let colon_speaker = colon_speaker.or_else(|| {
+            let s = sentences.iter().find(|s| s.start < q.outer.start && q.outer.start < s.end)?;
+            let lead = text[s.start..q.outer.start].trim_end();
+            let colon = lead.strip_suffix(':').map(|l| ByteSpan::new(s.start + l.len(), s.start + lead.len()))?;
+            let ws = crate::text::words::words(text, ByteSpan::new(s.start, colon.start));
+            if ws.is_empty() || ws.len() > 15 {
+                return None;
+            }
+            find_cues(text, &ws, quotes, cues)
+                .iter()
+                .find_map(|c| speaker_before(text, &ws, c.first, cues).map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end))))
+                .or_else(|| sentence_subject(text, &ws, ws.len(), cues, true).map(|r| (span_of(&ws, r), colon)))
+        });
         // the next sentence is a bare "He added." / "she said."
         let next = sentences.iter().find(|s| s.start >= q.outer.end);
         let next_speaker = next.and_then(|s| {
@@ -703,7 +733,7 @@ pub fn attribute_leftover_quotes(
         let split_part = statements
             .iter()
             .filter(|s| s.speaker.is_some() && s.content.end <= q.outer.start && para_of(s.content.start) == para_of(q.outer.start))
-            .filter(|s| q.outer.start - s.content.end < 80)
+            .filter(|s| q.outer.start - s.content.end < 250 && !quotes.iter().any(|o| o.outer.start >= s.content.end && o.outer.end <= q.outer.start))
             .max_by_key(|s| s.content.end)
             .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
         if n_words < 4 && split_part.is_none() {
