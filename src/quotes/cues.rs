@@ -543,12 +543,16 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
 
 /// The name a sentence opens with, before word `verb` ("Rep. Sander M. Levin (Mich.), a
 /// superdelegate …, said"; "Obama positioned Clinton … and said"): a run of capitalised words, or
-/// a determiner and up to two words; a leading phrase closed by a comma ("As part of his plea,")
-/// is passed over. `pronouns` lets a sentence-opening pronoun count.
+/// a determiner and up to two words; an opening conjunction or adverb ("But", "However") and a
+/// leading phrase closed by a comma ("As part of his plea,") are passed over. `pronouns` lets a sentence-opening pronoun count.
 fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronouns: bool) -> Option<(usize, usize)> {
+    // "But", "And", "However," open the sentence without naming anyone
     let mut start = 0;
-    if words.first().is_some_and(|w| cues.prepositions.contains(&w.lower) || cues.skip_words.contains(&w.lower)) {
-        start = (1..verb.min(8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
+    while start < verb && (cues.clause_breaks.contains(&words[start].lower) || cues.skip_words.contains(&words[start].lower)) {
+        start += 1;
+    }
+    if words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower)) {
+        start = (start + 1..verb.min(start + 8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
     }
     let first = words.get(start).filter(|_| start < verb)?;
     let mut end = start + 1;
