@@ -114,6 +114,10 @@ pub struct Lexicon {
     /// the target goes: `{"favor": "This statement supports {target}.", "against": …}`.
     #[serde(default)]
     pub stance_hypotheses: Option<StanceHypotheses>,
+    /// Labels that open a line with a colon without naming a speaker ("Update:", "Photo:",
+    /// "Читайте также:"), lower case.
+    #[serde(default)]
+    pub colon_labels: Vec<String>,
     /// How the speaker reports its own acts ("we set up the checkpoint"): see [`crate::acts`].
     #[serde(default)]
     pub acts: ActLexicon,
@@ -159,6 +163,7 @@ pub struct Cues {
     pub connectors: HashSet<String>,
     pub dialogue_dash: bool,
     pub nouns_capitalized: bool,
+    pub colon_labels: HashSet<String>,
     pub act_verbs: WordSet,
     pub act_auxiliaries: HashSet<String>,
     pub first_person: HashSet<String>,
@@ -303,6 +308,7 @@ impl Cues {
             cues.determiners.extend(lex.determiners.iter().map(lower));
             cues.prepositions.extend(lex.prepositions.iter().map(lower));
             cues.connectors.extend(lex.connectors.iter().map(lower));
+            cues.colon_labels.extend(lex.colon_labels.iter().map(lower));
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));

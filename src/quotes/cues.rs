@@ -765,3 +765,43 @@ pub fn attribute_leftover_quotes(
     }
     statements.extend(added);
 }
+
+/// Words a "NAME: …" line may open with: a name of up to four capitalised words ("BOULDUAN:",
+/// "Alex Seitz-Wald:", "Лавров:").
+const MAX_COLON_NAME_WORDS: usize = 4;
+
+/// Transcript lines and headline quotes: a paragraph that opens with a short capitalised name and
+/// a colon ("BOULDUAN: You guys …", "Elizabeth Warren: Donald Trump is a 'proven failure'",
+/// "Лавров: …") is that name's statement, the colon its cue, the rest of the paragraph its content.
+pub fn attribute_colon_lines(text: &str, paragraphs: &[ByteSpan], quotes: &[Quoted], cues: &Cues, statements: &mut Vec<Statement>) {
+    let mut added = Vec::new();
+    for para in paragraphs {
+        let line = para.slice(text);
+        let Some(colon) = line.find(':') else { continue };
+        let name = ByteSpan::new(para.start, para.start + colon);
+        let ws = crate::text::words::words(text, name);
+        let plain = (1..ws.len()).all(|k| !broken(text, &ws, k - 1, k)) && name.slice(text).trim_end() == name.slice(text);
+        if ws.is_empty() || ws.len() > MAX_COLON_NAME_WORDS || !plain || !ws.iter().all(|w| w.is_capitalized(text) || cues.connectors.contains(&w.lower)) {
+            continue;
+        }
+        if ws.len() == 1 && ws[0].span.start != para.start || cues.colon_labels.contains(&name.slice(text).to_lowercase().replace('’', "'")) {
+            continue;
+        }
+        let Some(content) = content_span(text, para.start + colon + 1, para.end) else { continue };
+        if content.slice(text).split_whitespace().count() < 3 || statements.iter().any(|s| s.content.overlaps(&content)) {
+            continue;
+        }
+        let speaker = ByteSpan::new(ws[0].span.start, ws[ws.len() - 1].span.end);
+        let cue = ByteSpan::new(para.start + colon, para.start + colon + 1);
+        added.push(Statement {
+            kind: kind_for(content, quotes, text, false),
+            content,
+            cue: Some(cue),
+            speaker: Some(speaker),
+            target: None,
+            confidence: 0.6,
+            continues: None,
+        });
+    }
+    statements.extend(added);
+}

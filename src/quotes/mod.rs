@@ -7,6 +7,7 @@
 //!    of" — and takes the speaker phrase and the content around each cue.
 //! 4. Quotes no cue claimed are attributed from the sentence before ("…said:") or after ("He
 //!    added."), or as the continuation of the previous paragraph's speaker.
+//! 5. Transcript and headline lines ("BOULDUAN: …", "Лавров: …") are their name's statements.
 //!
 //! Speaker phrases are resolved to actors afterwards ([`crate::actors`]).
 
@@ -74,6 +75,7 @@ pub fn extract(text: &str, lang: Option<&str>, lexicons: &Lexicons) -> Extractio
         }
     }
     cues::attribute_leftover_quotes(text, &sentence_spans, &paragraphs, &quotes, &cues, &mut statements);
+    cues::attribute_colon_lines(text, &paragraphs, &quotes, &cues, &mut statements);
     statements.sort_by_key(|s| (s.content.start, s.content.end));
     statements.dedup_by(|a, b| a.content == b.content);
     Extraction { statements, furniture }
