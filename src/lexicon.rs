@@ -114,6 +114,9 @@ pub struct Lexicon {
     /// the target goes: `{"favor": "This statement supports {target}.", "against": …}`.
     #[serde(default)]
     pub stance_hypotheses: Option<StanceHypotheses>,
+    /// Polls, surveys, studies, reports: "In the new poll, CONTENT" makes the poll the source.
+    #[serde(default)]
+    pub survey_nouns: Vec<String>,
     /// Labels that open a line with a colon without naming a speaker ("Update:", "Photo:",
     /// "Читайте также:"), lower case.
     #[serde(default)]
@@ -164,6 +167,7 @@ pub struct Cues {
     pub dialogue_dash: bool,
     pub nouns_capitalized: bool,
     pub colon_labels: HashSet<String>,
+    pub survey_nouns: HashSet<String>,
     pub act_verbs: WordSet,
     pub act_auxiliaries: HashSet<String>,
     pub first_person: HashSet<String>,
@@ -309,6 +313,7 @@ impl Cues {
             cues.prepositions.extend(lex.prepositions.iter().map(lower));
             cues.connectors.extend(lex.connectors.iter().map(lower));
             cues.colon_labels.extend(lex.colon_labels.iter().map(lower));
+            cues.survey_nouns.extend(lex.survey_nouns.iter().map(lower));
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));

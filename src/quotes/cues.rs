@@ -374,6 +374,9 @@ pub fn statements_in_sentence(
         let statement: Vec<Statement> = statement;
         out.extend(statement);
     }
+    if out.is_empty() {
+        out.extend(survey_lead(&cx));
+    }
     // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
     // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which".
     let cut_points: Vec<(ByteSpan, usize)> = out
@@ -589,6 +592,22 @@ fn quote_bounded(text: &str, content: ByteSpan, quotes: &[Quoted], cues: &Cues) 
     } else {
         content
     }
+}
+
+/// "In the new Post-ABC poll, the mogul wins one in three voters": a sentence that opens with a
+/// preposition and a poll, survey or study, then a comma, reports that source's finding.
+fn survey_lead(cx: &Sentence<'_>) -> Option<Statement> {
+    let Sentence { text, span: sentence, words, cues, .. } = *cx;
+    let first = words.first().filter(|w| cues.prepositions.contains(&w.lower))?;
+    let comma = (2..words.len().min(10)).find(|&k| broken(text, words, k - 1, k))?;
+    if gap(text, words, comma - 1, comma).trim() != "," || !words[1..comma].iter().any(|w| cues.survey_nouns.contains(&w.lower)) {
+        return None;
+    }
+    let content = content_span(text, words[comma].span.start, sentence.end)?;
+    let source = ByteSpan::new(words[1].span.start, words[comma - 1].span.end);
+    let mut statement = cx.reported(content, first.span, source, None, 0.6);
+    statement.kind = Kind::Belief;
+    Some(statement)
 }
 
 /// Where content starting at `start` ends: the sentence's end, or further when a quotation opened
