@@ -218,8 +218,7 @@ fn agent_at<'m>(
 
 /// "Azerbaijan's forces set up …": the mention owns the agent rather than being it.
 fn possessive(text: &str, at: usize) -> bool {
-    let rest = &text[at..];
-    rest.starts_with("'s") || rest.starts_with("’s") || rest.starts_with('\'') || rest.starts_with('’')
+    text[at..].starts_with(['\'', '’'])
 }
 
 #[cfg(test)]

@@ -225,9 +225,8 @@ fn placed(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues) -> Option<
         let k = p.lower.iter().rposition(|w| cues.anaphor_heads.contains(*w))?;
         Some((k, k + 1))
     })?;
-    let rest = ByteSpan::new(span.end, text.len());
     let after = crate::text::words::words(text, ByteSpan::new(span.end, text[span.end..].char_indices().nth(60).map_or(text.len(), |(i, _)| span.end + i)));
-    let preposition = after.first().filter(|w| cues.prepositions.contains(&w.lower) && w.span.start - rest.start <= 1)?;
+    let preposition = after.first().filter(|w| cues.prepositions.contains(&w.lower) && w.span.start - span.end <= 1)?;
     // the place follows at once, in the same clause
     let place = after.iter().skip(1).take(3).take_while(|w| w.is_capitalized(text)).last()?;
     if text[preposition.span.end..place.span.end].contains([',', '.', ';', ':']) {

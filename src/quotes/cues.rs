@@ -438,10 +438,12 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let quote_before = quote_closing_before(text, clause_start, quotes).filter(|_| lead_ends_with_break).or(question_before);
     let lead_ends_with_break = lead_ends_with_break || question_before.is_some();
     let speaker_after_verb = || speaker_after(text, words, cue.last, cues, true);
+    // "…, said the ministry": the speaker phrase right after the verb, read once for every use below
+    let inverted = speaker_after(text, words, cue.last, cues, false);
 
     // "CONTENT, he said, MORE CONTENT": the clause sits between commas inside the content.
     let clause_end = before
-        .map_or_else(|| speaker_after(text, words, cue.last, cues, false).map(|r| r.1 - 1), |_| Some(cue.last))
+        .map_or_else(|| inverted.map(|r| r.1 - 1), |_| Some(cue.last))
         .unwrap_or(cue.last);
     // ("…," he said, explaining why …: a participle after the clause is a statement of its own)
     let parenthetical = lead_ends_with_break
@@ -456,11 +458,11 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let subject_speaks = before.is_none()
         && !tail_is_short_or_adverbial
         && quote_before.is_none()
-        && speaker_after(text, words, cue.last, cues, false).is_none();
+        && inverted.is_none();
 
     // Attribution last: "CONTENT, SPEAKER said." / "«…», — заявил SPEAKER."
     if lead_ends_with_break && !subject_speaks && (tail_is_short_or_adverbial || before.is_none() || parenthetical || quote_before.is_some()) {
-        let speaker = before.or_else(|| speaker_after(text, words, cue.last, cues, false)).map(|r| span_of(words, r));
+        let speaker = before.or(inverted).map(|r| span_of(words, r));
         if speaker.is_none() && !belief {
             return Vec::new();
         }
@@ -716,11 +718,7 @@ pub fn attribute_leftover_quotes(
             if !s.slice(text).trim_end().ends_with(':') {
                 return None;
             }
-            let ws = crate::text::words::words(text, *s);
-            let found = find_cues(text, &ws, quotes, cues);
-            found.iter().find_map(|c| {
-                speaker_before(text, &ws, c.first, cues).map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end)))
-            })
+            cued_speaker(text, &crate::text::words::words(text, *s), quotes, cues)
         });
         // "Sanders delivered a snappy retort: “…”": a quotation opened after a colon inside its
         // sentence belongs to the sentence's speaker, or else its subject, with the colon as cue
@@ -732,10 +730,7 @@ pub fn attribute_leftover_quotes(
             if ws.is_empty() || ws.len() > 15 {
                 return None;
             }
-            find_cues(text, &ws, quotes, cues)
-                .iter()
-                .find_map(|c| speaker_before(text, &ws, c.first, cues).map(|r| (span_of(&ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end))))
-                .or_else(|| sentence_subject(text, &ws, ws.len(), cues, true).map(|r| (span_of(&ws, r), colon)))
+            cued_speaker(text, &ws, quotes, cues).or_else(|| sentence_subject(text, &ws, ws.len(), cues, true).map(|r| (span_of(&ws, r), colon)))
         });
         // the next sentence is a bare "He added." / "she said."
         let next = sentences.iter().find(|s| s.start >= q.outer.end);
@@ -783,6 +778,13 @@ pub fn attribute_leftover_quotes(
         added.push(Statement { kind: Kind::Direct, content: inner, cue, speaker, target: None, confidence, continues });
     }
     statements.extend(added);
+}
+
+/// The first speech cue in `ws` with a speaker before it: (speaker, cue).
+fn cued_speaker(text: &str, ws: &[Word], quotes: &[Quoted], cues: &Cues) -> Option<(ByteSpan, ByteSpan)> {
+    find_cues(text, ws, quotes, cues).iter().find_map(|c| {
+        speaker_before(text, ws, c.first, cues).map(|r| (span_of(ws, r), ByteSpan::new(ws[c.first].span.start, ws[c.last].span.end)))
+    })
 }
 
 /// Words a "NAME: …" line may open with: a name of up to four capitalised words ("BOULDUAN:",
