@@ -71,6 +71,16 @@ pub struct Lexicon {
     /// Participles that report speech for the sentence's subject ("…, saying that …").
     #[serde(default)]
     pub participle_cues: Vec<String>,
+    /// Endings of an unlisted word read as a verb of saying right after a named speaker of a
+    /// quotation closed by a comma ('"…," Toomey fumed'): "ed" in English.
+    #[serde(default)]
+    pub speech_verb_endings: Vec<String>,
+    /// Auxiliaries that make a participle cue a finite verb of saying ("is insisting that").
+    #[serde(default)]
+    pub progressive_auxiliaries: Vec<String>,
+    /// Endings of present participles ("-ing"): '"…," he said, popping a Coke' is no more quotation.
+    #[serde(default)]
+    pub participle_endings: Vec<String>,
     /// Words that may open reported content after a verb ("that", "что", "dass").
     #[serde(default)]
     pub complementizers: Vec<String>,
@@ -150,6 +160,9 @@ pub struct Cues {
     pub speech: WordSet,
     pub belief: WordSet,
     pub participles: WordSet,
+    pub speech_verb_endings: Vec<String>,
+    pub progressive_auxiliaries: HashSet<String>,
+    pub participle_endings: Vec<String>,
     pub according_to: Vec<Vec<String>>,
     pub complementizers: HashSet<String>,
     pub target_cues: Vec<(Vec<String>, String)>,
@@ -296,6 +309,9 @@ impl Cues {
             lex.speech_verbs.iter().for_each(|v| cues.speech.add(v));
             lex.belief_verbs.iter().for_each(|v| cues.belief.add(v));
             lex.participle_cues.iter().for_each(|v| cues.participles.add(v));
+            cues.speech_verb_endings.extend(lex.speech_verb_endings.iter().map(lower));
+            cues.progressive_auxiliaries.extend(lex.progressive_auxiliaries.iter().map(lower));
+            cues.participle_endings.extend(lex.participle_endings.iter().map(lower));
             cues.according_to.extend(lex.according_to.iter().map(|p| p.to_lowercase().split(' ').map(str::to_owned).collect()));
             cues.complementizers.extend(lex.complementizers.iter().map(lower));
             cues.target_cues.extend(lex.target_cues.iter().map(|t| {

@@ -96,6 +96,9 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Participle, first: i, last: i + n - 1 })
         } else if cues.participles.contains(rest[0]) && i > 0 && broken(text, words, i - 1, i) {
             Some(Cue { kind: CueKind::Participle, first: i, last: i })
+        } else if cues.participles.contains(rest[0]) && i > 0 && cues.progressive_auxiliaries.contains(lower[i - 1]) {
+            // "Trump is insisting that …": a progressive form is a finite verb of saying
+            Some(Cue { kind: CueKind::Speech, first: i, last: i })
         } else if let Some(n) = cues.speech.phrase_len(rest) {
             Some(Cue { kind: CueKind::Speech, first: i, last: i + n - 1 })
         } else if cues.speech.contains(rest[0]) {
@@ -104,6 +107,8 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Belief, first: i, last: i + n - 1 })
         } else if cues.belief.contains(rest[0]) {
             Some(Cue { kind: CueKind::Belief, first: i, last: i })
+        } else if verb_after_quote(text, words, i, cues) {
+            Some(Cue { kind: CueKind::Speech, first: i, last: i })
         } else {
             None
         };
@@ -116,6 +121,58 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
         }
     }
     found
+}
+
+/// Closing quotation marks, for reading what a quotation ends with.
+const CLOSING_MARKS: &[char] = &['"', '”', '»', '\'', '’', '“'];
+
+/// '"…," Toomey fumed on Tuesday' / '"…?" he surmised': word `i` follows a speaker (a pronoun, or
+/// a run of capitalised words whose verb has one of the language's `speech_verb_endings`) that
+/// follows a quotation closed by a comma, question or exclamation mark, and ends the clause.
+/// Such a word is the quotation's verb of saying even when the lexicon does not list it.
+fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
+    let w = &words[i];
+    let plain = |w: &Word| {
+        !(cues.determiners.contains(&w.lower)
+            || cues.prepositions.contains(&w.lower)
+            || cues.clause_breaks.contains(&w.lower)
+            || cues.complementizers.contains(&w.lower)
+            || cues.skip_words.contains(&w.lower)
+            || cues.connectors.contains(&w.lower))
+    };
+    if i == 0 || w.is_capitalized(text) || !plain(w) || !w.lower.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let clause_ends = words.get(i + 1).is_none_or(|n| broken(text, words, i, i + 1) || !plain(n));
+    if !clause_ends {
+        return false;
+    }
+    // the speaker: a pronoun right before, or capitalised words with a verb-like ending
+    let mut j = i;
+    while j > 0 && cues.skip_words.contains(&words[j - 1].lower) && !broken(text, words, j - 1, j) {
+        j -= 1;
+    }
+    let pronoun = j > 0 && cues.pronouns.contains_key(&words[j - 1].lower) && !broken(text, words, j - 1, j);
+    if pronoun {
+        j -= 1;
+    } else {
+        if !cues.speech_verb_endings.iter().any(|e| w.lower.ends_with(e.as_str())) {
+            return false;
+        }
+        let end = j;
+        while j > 0 && end - j < 5 && words[j - 1].is_capitalized(text) && !broken(text, words, j - 1, j) {
+            j -= 1;
+        }
+        if j == end {
+            return false;
+        }
+    }
+    // right before the speaker, on the same line: a quotation closed by , ? or !
+    let before = if j > 0 { gap(text, words, j - 1, j) } else { &text[..words[0].span.start] };
+    let trimmed = before.trim_end_matches([' ', '\t', '\u{a0}']);
+    let Some(unquoted) = trimmed.strip_suffix(CLOSING_MARKS).map(|t| t.trim_end_matches(CLOSING_MARKS)) else { return false };
+    let closes = if j > 0 { [',', '?', '!', '—', '–'].as_slice() } else { ['?', '!'].as_slice() };
+    unquoted.ends_with(closes)
 }
 
 /// Word range `[start, end)` of the speaker phrase read backwards from word `verb`.
@@ -143,6 +200,14 @@ fn speaker_before(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Optio
             }
         }
         break;
+    }
+    // "Paul Ryan (R-WI) said", "Harry M. Reid (D-Nev.) said": the name before a parenthesis speaks
+    if end > 0 && gap(text, words, end - 1, end).trim().ends_with(')') {
+        let open = (end.saturating_sub(6).max(1)..end).rev().find(|&k| gap(text, words, k - 1, k).contains('('));
+        let inside = |k: usize| &text[words[k].span.start..words[end - 1].span.end];
+        if let Some(k) = open.filter(|&k| !inside(k).contains(['(', ',']) && !gap(text, words, k - 1, k).contains(',')) {
+            return phrase_backwards(text, words, k, cues, true);
+        }
     }
     phrase_backwards(text, words, end, cues, false)
 }
@@ -186,7 +251,7 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
         return None;
     }
     // the name starts the sentence, or follows a quotation that ends with a comma ("…," NAME, …)
-    let start = (1..verb)
+    let mut start = (1..verb)
         .rev()
         .find(|&k| {
             let g = gap(text, words, k - 1, k).trim();
@@ -194,7 +259,14 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
                 || g.ends_with([',', '"', '”', '»', '“']) && g.chars().filter(|c| !c.is_whitespace()).count() >= 2
         })
         .unwrap_or(0);
-    let first_comma = (start + 1..verb).find(|&k| broken(text, words, k - 1, k))?;
+    let first_break = |from: usize| (from + 1..verb).find(|&k| broken(text, words, k - 1, k));
+    let mut first_comma = first_break(start)?;
+    // "Of Carson, Levine, who has given money to Rubio, said": a leading phrase is passed over
+    let leading = &words[start].lower;
+    if (cues.prepositions.contains(leading) || cues.connectors.contains(leading)) && gap(text, words, first_comma - 1, first_comma).trim() == "," {
+        start = first_comma;
+        first_comma = first_break(start)?;
+    }
     if gap(text, words, first_comma - 1, first_comma).trim() != "," || first_comma - start > 6 {
         return None;
     }
@@ -392,11 +464,19 @@ pub fn statements_in_sentence(
             Some((sp, at))
         })
         .collect();
+    // "X insisted that A, claiming B": a cue after a comma inside A's content ends it
+    let participle_cuts: Vec<usize> = out
+        .iter()
+        .filter_map(|s| s.cue)
+        .filter(|cue| !in_quote(*cue, quotes))
+        .filter_map(|cue| text[..cue.start].trim_end().trim_end_matches(CLOSING_MARKS).strip_suffix(',').map(str::len))
+        .collect();
     for i in 0..out.len() {
         let cut = cut_points
             .iter()
             .filter(|(sp, at)| out[i].content.start < *at && *at < out[i].content.end && Some(*sp) != out[i].speaker)
             .map(|(_, at)| *at)
+            .chain(participle_cuts.iter().copied().filter(|&at| out[i].content.start < at && at < out[i].content.end))
             .min();
         if let Some(cut) = cut {
             if let Some(c) = content_span(text, out[i].content.start, cut) {
@@ -445,13 +525,15 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let clause_end = before
         .map_or_else(|| inverted.map(|r| r.1 - 1), |_| Some(cue.last))
         .unwrap_or(cue.last);
-    // ("…," he said, explaining why …: a participle after the clause is a statement of its own)
+    // ("…," he said, explaining why …: a participle after the clause is a statement of its own, and
+    // "…," he said, popping a Coca-Cola: a scene, not more of the quotation)
     let parenthetical = lead_ends_with_break
         && before.is_some()
         && clause_end + 1 < words.len()
         && gap(text, words, clause_end, clause_end + 1).trim() == ","
         && words.len() - (clause_end + 1) >= 3
-        && !cues.participles.contains(&words[clause_end + 1].lower);
+        && !cues.participles.contains(&words[clause_end + 1].lower)
+        && !cues.participle_endings.iter().any(|e| words[clause_end + 1].lower.ends_with(e.as_str()));
 
     // "Barkley, who said he votes Democratic, said one candidate …": no speaker on either side of
     // a verb with a long tail: the sentence's subject speaks, and the content follows the verb.
@@ -703,7 +785,8 @@ pub fn attribute_leftover_quotes(
     statements: &mut Vec<Statement>,
 ) {
     let mut added = Vec::new();
-    for q in quotes {
+    let titles: Vec<bool> = quotes.iter().map(|q| is_title(q.inner.slice(text))).collect();
+    for (q, _) in quotes.iter().zip(&titles).filter(|(_, &title)| !title) {
         if statements.iter().any(|s| s.content.overlaps(&q.inner)) {
             continue;
         }
@@ -751,7 +834,7 @@ pub fn attribute_leftover_quotes(
         let split_part = statements
             .iter()
             .filter(|s| s.speaker.is_some() && s.content.end <= q.outer.start && para_of(s.content.start) == para_of(q.outer.start))
-            .filter(|s| q.outer.start - s.content.end < 250 && !quotes.iter().any(|o| o.outer.start >= s.content.end && o.outer.end <= q.outer.start))
+            .filter(|s| q.outer.start - s.content.end < 250 && !quotes.iter().zip(&titles).any(|(o, &title)| !title && o.outer.start >= s.content.end && o.outer.end <= q.outer.start))
             .max_by_key(|s| s.content.end)
             .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
         if n_words < 4 && split_part.is_none() {
@@ -778,6 +861,16 @@ pub fn attribute_leftover_quotes(
         added.push(Statement { kind: Kind::Direct, content: inner, cue, speaker, target: None, confidence, continues });
     }
     statements.extend(added);
+}
+
+/// A quoted title ("The Late Show With Stephen Colbert", "Trumped! The Inside Story of the Real
+/// Donald Trump"): every word of four letters or more capitalised, and no sentence inside.
+fn is_title(quoted: &str) -> bool {
+    let quoted = quoted.trim().trim_end_matches(['.', ',']);
+    let words: Vec<&str> = quoted.split_whitespace().collect();
+    words.len() >= 2
+        && words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic()) || w.chars().count() < 4)
+        && !quoted.contains(['.', '?', ',', ';'])
 }
 
 /// The first speech cue in `ws` with a speaker before it: (speaker, cue).

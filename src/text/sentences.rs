@@ -25,7 +25,7 @@ pub fn paragraphs(text: &str) -> Vec<ByteSpan> {
 }
 
 const CLOSERS: &[char] = &['"', '”', '»', '“', '’', '›', ')', ']', '」', '』', '\''];
-const OPENERS: &[char] = &['"', '“', '«', '„', '‘', '‹', '(', '[', '—', '–', '-', '「', '»', '‚'];
+const OPENERS: &[char] = &['"', '“', '«', '„', '‘', '‹', '(', '[', '—', '–', '-', '「', '»', '‚', '\''];
 
 fn is_terminal(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？')

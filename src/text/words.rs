@@ -37,6 +37,8 @@ pub fn words(text: &str, span: ByteSpan) -> Vec<Word> {
             Some(st) if c == '.' && {
                 let after = s[i + 1..].trim_start();
                 s[i + 1..].starts_with(char::is_whitespace) && after.starts_with(char::is_uppercase)
+                    // "Cambridge, Mass., said": a period right before a comma closes an abbreviation
+                    || s[i + 1..].starts_with(',')
             } && s[st..i].chars().count() <= 4 && s[st..i].starts_with(char::is_uppercase) => {
                 push(&mut out, text, span.start + st, span.start + i + 1);
                 start = None;
@@ -78,6 +80,7 @@ mod tests {
         assert_eq!(w("the U.S. said"), ["the", "U.S.", "said"]);
         assert_eq!(w("«Это», — заявил"), ["Это", "заявил"]);
         assert_eq!(w("end. Next"), ["end", "Next"]);
+        assert_eq!(w("Cambridge, Mass., said"), ["Cambridge", "Mass.", "said"]);
         assert_eq!(w("said Rev. Kyev Tatum"), ["said", "Rev.", "Kyev", "Tatum"]);
     }
 }
