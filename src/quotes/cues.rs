@@ -612,7 +612,7 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         .filter(|q| q.outer.start <= content_start || before.is_some())
         .map_or(content_start, |q| q.outer.start.min(content_start));
     let Some(content) = content_span(text, content_start, run_on(sentence, quotes, content_start)) else { return Vec::new() };
-    let content = quote_bounded(text, content, quotes, cues);
+    let content = quote_bounded(text, past_adjunct(text, content, words, quotes, cues), quotes, cues);
     let content = match quotes.iter().find(|q| q.outer == content || q.outer.trim(text) == content) {
         Some(q) => q.inner.trim(text),
         None => content,
@@ -673,6 +673,24 @@ fn quote_bounded(text: &str, content: ByteSpan, quotes: &[Quoted], cues: &Cues) 
     let new_clause = rest.starts_with([',', '—', '–', ';']) || rest.starts_with("--") || rest.split_whitespace().next().is_some_and(|w| cues.clause_breaks.contains(&w.to_lowercase()));
     if new_clause && rest.chars().any(char::is_alphanumeric) {
         ByteSpan::new(content.start, q.outer.end)
+    } else {
+        content
+    }
+}
+
+/// "lamented in an interview with Oliver Darcy, ''We have …''", "said at a town hall on Monday,
+/// “we would …”": content that opens with a prepositional phrase closed by a comma or colon and
+/// then a quotation is the quotation; the phrase says where it was said.
+fn past_adjunct(text: &str, content: ByteSpan, words: &[Word], quotes: &[Quoted], cues: &Cues) -> ByteSpan {
+    let Some(first) = words.iter().position(|w| w.span.start >= content.start) else { return content };
+    if !cues.prepositions.contains(&words[first].lower) {
+        return content;
+    }
+    let Some(q) = quotes.iter().find(|q| q.outer.start > content.start && q.outer.start < content.end) else { return content };
+    let adjunct = &words[first..].iter().take_while(|w| w.span.end <= q.outer.start).collect::<Vec<_>>();
+    let closed = text[content.start..q.outer.start].trim_end().ends_with([',', ':']);
+    if closed && adjunct.len() <= 12 && !adjunct.iter().any(|w| cues.complementizers.contains(&w.lower)) {
+        ByteSpan::new(q.outer.start, content.end)
     } else {
         content
     }
