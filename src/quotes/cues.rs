@@ -94,7 +94,8 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
         } else if let Some(n) = cues.participles.phrase_len(rest) {
             Some(Cue { kind: CueKind::Participle, first: i, last: i + n - 1 })
-        } else if cues.participles.contains(rest[0]) && i > 0 && broken(text, words, i - 1, i) {
+        } else if cues.participles.contains(rest[0]) && i > 0 && (broken(text, words, i - 1, i) || cues.prepositions.contains(lower[i - 1])) {
+            // "…, saying that", "… upon saying, “…”"
             Some(Cue { kind: CueKind::Participle, first: i, last: i })
         } else if cues.participles.contains(rest[0]) && i > 0 && cues.progressive_auxiliaries.contains(lower[i - 1]) {
             // "Trump is insisting that …": a progressive form is a finite verb of saying
@@ -349,6 +350,10 @@ fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look
         {
             break;
         }
+        // "said the administration should …": a clause's subject, not the speaker
+        if cues.act_auxiliaries.contains(&w.lower) && !cues.skip_words.contains(&w.lower) && end > start + 1 {
+            return None;
+        }
         let joins = cues.connectors.contains(&w.lower);
         if !joins
             && (cues.skip_words.contains(&w.lower)
@@ -464,12 +469,21 @@ pub fn statements_in_sentence(
             Some((sp, at))
         })
         .collect();
-    // "X insisted that A, claiming B": a cue after a comma inside A's content ends it
+    // "X insisted that A, claiming B" / "X called on Y to A and said B": a cue after a comma or a
+    // coordinating word inside A's content ends it
+    let coordinator_before = |cue: ByteSpan| {
+        let i = words.iter().position(|w| w.span.start == cue.start)?;
+        let link = &words[i.checked_sub(1)?];
+        (cues.clause_breaks.contains(&link.lower) && !cues.complementizers.contains(&link.lower) && !broken(text, words, i - 1, i))
+            .then(|| text[..link.span.start].trim_end().len())
+    };
     let participle_cuts: Vec<usize> = out
         .iter()
         .filter_map(|s| s.cue)
         .filter(|cue| !in_quote(*cue, quotes))
-        .filter_map(|cue| text[..cue.start].trim_end().trim_end_matches(CLOSING_MARKS).strip_suffix(',').map(str::len))
+        .filter_map(|cue| {
+            text[..cue.start].trim_end().trim_end_matches(CLOSING_MARKS).strip_suffix(',').map(str::len).or_else(|| coordinator_before(cue))
+        })
         .collect();
     for i in 0..out.len() {
         let cut = cut_points
@@ -490,7 +504,17 @@ pub fn statements_in_sentence(
 
 fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec<Statement> {
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
-    let before = speaker_before(text, words, cue.first, cues);
+    // "Fallon called on the senator to retract and said he had reached a new low": a verb
+    // coordinated with an earlier one shares the sentence's subject
+    let coordinated = || {
+        let link = &words[cue.first.checked_sub(1)?];
+        let coordinator = cues.clause_breaks.contains(&link.lower)
+            && !cues.complementizers.contains(&link.lower)
+            && !cues.relative_pronouns.contains(&link.lower)
+            && !broken(text, words, cue.first - 1, cue.first);
+        coordinator.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
+    };
+    let before = speaker_before(text, words, cue.first, cues).or_else(coordinated);
     let after_idx = after_complementizer(text, words, cue.last + 1, quotes, cues);
     let tail_words = words.len().saturating_sub(cue.last + 1);
     let tail_is_short_or_adverbial = tail_words == 0
@@ -638,7 +662,9 @@ fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronou
     while start < verb && (cues.clause_breaks.contains(&words[start].lower) || cues.skip_words.contains(&words[start].lower)) {
         start += 1;
     }
-    if words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower)) {
+    // "Last week, the campaign …": a time phrase opened by a skip word, closed by a comma
+    let time_phrase = start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
+    if time_phrase || words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower)) {
         start = (start + 1..verb.min(start + 8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
     }
     let first = words.get(start).filter(|_| start < verb)?;
