@@ -81,6 +81,10 @@ pub struct Lexicon {
     /// Endings of present participles ("-ing"): '"…," he said, popping a Coke' is no more quotation.
     #[serde(default)]
     pub participle_endings: Vec<String>,
+    /// Words that open an absolute phrase whose noun phrase speaks through a participle cue
+    /// ("with the union calling her …").
+    #[serde(default)]
+    pub absolute_markers: Vec<String>,
     /// Words that may open reported content after a verb ("that", "что", "dass").
     #[serde(default)]
     pub complementizers: Vec<String>,
@@ -163,6 +167,7 @@ pub struct Cues {
     pub speech_verb_endings: Vec<String>,
     pub progressive_auxiliaries: HashSet<String>,
     pub participle_endings: Vec<String>,
+    pub absolute_markers: HashSet<String>,
     pub according_to: Vec<Vec<String>>,
     pub complementizers: HashSet<String>,
     pub target_cues: Vec<(Vec<String>, String)>,
@@ -312,6 +317,7 @@ impl Cues {
             cues.speech_verb_endings.extend(lex.speech_verb_endings.iter().map(lower));
             cues.progressive_auxiliaries.extend(lex.progressive_auxiliaries.iter().map(lower));
             cues.participle_endings.extend(lex.participle_endings.iter().map(lower));
+            cues.absolute_markers.extend(lex.absolute_markers.iter().map(lower));
             cues.according_to.extend(lex.according_to.iter().map(|p| p.to_lowercase().split(' ').map(str::to_owned).collect()));
             cues.complementizers.extend(lex.complementizers.iter().map(lower));
             cues.target_cues.extend(lex.target_cues.iter().map(|t| {

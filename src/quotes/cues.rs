@@ -94,7 +94,7 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
         } else if let Some(n) = cues.participles.phrase_len(rest) {
             Some(Cue { kind: CueKind::Participle, first: i, last: i + n - 1 })
-        } else if cues.participles.contains(rest[0]) && i > 0 && (broken(text, words, i - 1, i) || cues.prepositions.contains(lower[i - 1])) {
+        } else if cues.participles.contains(rest[0]) && i > 0 && (broken(text, words, i - 1, i) || cues.prepositions.contains(lower[i - 1]) || absolute_subject(text, words, i, cues).is_some()) {
             // "…, saying that", "… upon saying, “…”"
             Some(Cue { kind: CueKind::Participle, first: i, last: i })
         } else if cues.participles.contains(rest[0]) && i > 0 && cues.progressive_auxiliaries.contains(lower[i - 1]) {
@@ -511,7 +511,8 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         let coordinator = cues.clause_breaks.contains(&link.lower)
             && !cues.complementizers.contains(&link.lower)
             && !cues.relative_pronouns.contains(&link.lower)
-            && !broken(text, words, cue.first - 1, cue.first);
+            && !broken(text, words, cue.first - 1, cue.first)
+            && words.len() - cue.last > 3;
         coordinator.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
     };
     let before = speaker_before(text, words, cue.first, cues).or_else(coordinated);
@@ -671,6 +672,10 @@ fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronou
     let mut end = start + 1;
     if cues.determiners.contains(&first.lower) {
         end = (start + 2..=(start + 3).min(verb)).take_while(|&k| !broken(text, words, k - 2, k - 1)).last().unwrap_or(start + 1);
+        // German: the first capitalised word after the article is the noun ("Die Regierung nannte")
+        if cues.nouns_capitalized {
+            end = (start + 1..end).find(|&k| words[k].is_capitalized(text)).map_or(end, |k| k + 1);
+        }
     } else {
         while end < verb
             && end - start < MAX_SPEAKER_WORDS
@@ -750,12 +755,24 @@ fn run_on(sentence: ByteSpan, quotes: &[Quoted], start: usize) -> usize {
 
 /// "X criticised Y, saying that CONTENT": the sentence's subject (or this sentence's earlier
 /// speaker) speaks.
+/// "with the AFT calling her “the champion …”": the words between an absolute-phrase marker and
+/// the participle at word `at`.
+fn absolute_subject(text: &str, words: &[Word], at: usize, cues: &Cues) -> Option<(usize, usize)> {
+    if at < 2 || broken(text, words, at - 1, at) {
+        return None;
+    }
+    (at.saturating_sub(MAX_SPEAKER_WORDS)..at - 1)
+        .rev()
+        .take_while(|&k| !broken(text, words, k, k + 1))
+        .find(|&k| cues.absolute_markers.contains(&words[k].lower))
+        .map(|k| (k + 1, at))
+}
+
 fn participle(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, earlier: &[Statement]) -> Option<Statement> {
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
-    let speaker = earlier
-        .iter()
-        .rev()
-        .find_map(|s| s.speaker)
+    let speaker = absolute_subject(text, words, cue.first, cues)
+        .map(|r| span_of(words, r))
+        .or_else(|| earlier.iter().rev().find_map(|s| s.speaker))
         .or_else(|| sentence_subject(text, words, cue.first, cues, false).map(|r| span_of(words, r)))?;
     let start = words.get(after_complementizer(text, words, cue.last + 1, quotes, cues))?.span.start;
     let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
