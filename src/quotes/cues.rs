@@ -88,7 +88,10 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
         }
         let rest = &lower[i..];
         let phrase_fits = |p: &Vec<String>| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| a == b);
-        let cue = if let Some(p) = cues.according_to.iter().filter(|p| phrase_fits(p)).max_by_key(|p| p.len()) {
+        // "McCain said, citing low growth": right after a verb of saying, a participle that can
+        // also name a source ("citing officials") is the speaker's own next statement
+        let participle_after_verb = i > 0 && cues.participles.contains(rest[0]) && cues.speech.contains(lower[i - 1]);
+        let cue = if let Some(p) = cues.according_to.iter().filter(|p| phrase_fits(p) && !participle_after_verb).max_by_key(|p| p.len()) {
             Some(Cue { kind: CueKind::According, first: i, last: i + p.len() - 1 })
         } else if let Some((verb, then)) = cues.target_cues.iter().filter(|(v, _)| phrase_fits(v)).max_by_key(|(v, _)| v.len()) {
             Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
@@ -252,22 +255,15 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
         return None;
     }
     // the name starts the sentence, or follows a quotation that ends with a comma ("…," NAME, …)
-    let mut start = (1..verb)
+    let start = (1..verb)
         .rev()
         .find(|&k| {
             let g = gap(text, words, k - 1, k).trim();
             g.len() > 1 && g.starts_with(',') && g.ends_with(['"', '”', '»', '“', '\'', '’'])
                 || g.ends_with([',', '"', '”', '»', '“']) && g.chars().filter(|c| !c.is_whitespace()).count() >= 2
         })
-        .unwrap_or(0);
-    let first_break = |from: usize| (from + 1..verb).find(|&k| broken(text, words, k - 1, k));
-    let mut first_comma = first_break(start)?;
-    // "Of Carson, Levine, who has given money to Rubio, said": a leading phrase is passed over
-    let leading = &words[start].lower;
-    if (cues.prepositions.contains(leading) || cues.connectors.contains(leading)) && gap(text, words, first_comma - 1, first_comma).trim() == "," {
-        start = first_comma;
-        first_comma = first_break(start)?;
-    }
+        .map_or_else(|| subject_start(text, words, verb, cues), Some)?;
+    let first_comma = (start + 1..verb).find(|&k| broken(text, words, k - 1, k))?;
     if gap(text, words, first_comma - 1, first_comma).trim() != "," || first_comma - start > 6 {
         return None;
     }
@@ -653,21 +649,28 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     }]
 }
 
+/// Where a sentence's subject starts, before word `verb`: opening conjunctions and adverbs
+/// ("But", "However,") are passed over, and so is a leading phrase closed by a comma: a
+/// prepositional or time phrase ("In Columbia,", "And on Tuesday,", "Last week,", "Of Carson,").
+fn subject_start(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Option<usize> {
+    let mut start = 0;
+    while start < verb && (cues.clause_breaks.contains(&words[start].lower) || cues.skip_words.contains(&words[start].lower)) {
+        start += 1;
+    }
+    let time_phrase = start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
+    let opens_phrase = words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower) || cues.connectors.contains(&w.lower));
+    if time_phrase || opens_phrase {
+        start = (start + 1..verb.min(start + 8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
+    }
+    Some(start)
+}
+
 /// The name a sentence opens with, before word `verb` ("Rep. Sander M. Levin (Mich.), a
 /// superdelegate …, said"; "Obama positioned Clinton … and said"): a run of capitalised words, or
 /// a determiner and up to two words; an opening conjunction or adverb ("But", "However") and a
 /// leading phrase closed by a comma ("As part of his plea,") are passed over. `pronouns` lets a sentence-opening pronoun count.
 fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronouns: bool) -> Option<(usize, usize)> {
-    // "But", "And", "However," open the sentence without naming anyone
-    let mut start = 0;
-    while start < verb && (cues.clause_breaks.contains(&words[start].lower) || cues.skip_words.contains(&words[start].lower)) {
-        start += 1;
-    }
-    // "Last week, the campaign …": a time phrase opened by a skip word, closed by a comma
-    let time_phrase = start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
-    if time_phrase || words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower)) {
-        start = (start + 1..verb.min(start + 8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
-    }
+    let start = subject_start(text, words, verb, cues)?;
     let first = words.get(start).filter(|_| start < verb)?;
     let mut end = start + 1;
     if cues.determiners.contains(&first.lower) {
@@ -720,7 +723,10 @@ fn past_adjunct(text: &str, content: ByteSpan, words: &[Word], quotes: &[Quoted]
     let Some(q) = quotes.iter().find(|q| q.outer.start > content.start && q.outer.start < content.end) else { return content };
     let adjunct = &words[first..].iter().take_while(|w| w.span.end <= q.outer.start).collect::<Vec<_>>();
     let closed = text[content.start..q.outer.start].trim_end().ends_with([',', ':']);
-    if closed && adjunct.len() <= 12 && !adjunct.iter().any(|w| cues.complementizers.contains(&w.lower)) {
+    let clause_inside = adjunct
+        .iter()
+        .any(|w| cues.complementizers.contains(&w.lower) || cues.clause_breaks.contains(&w.lower) || cues.speech.contains(&w.lower));
+    if closed && adjunct.len() <= 12 && !clause_inside {
         ByteSpan::new(q.outer.start, content.end)
     } else {
         content
