@@ -77,6 +77,11 @@ fn in_quote(span: ByteSpan, quotes: &[Quoted]) -> bool {
 fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<Cue> {
     let lower: Vec<&str> = words.iter().map(|w| w.lower.as_str()).collect();
     let mut found = Vec::new();
+    // a quotation closes in this sentence or right before it: only then can a verb follow one
+    let quote_closes_here = match (words.first(), words.last()) {
+        (Some(first), Some(last)) => quotes.iter().any(|q| q.outer.end + 8 >= first.span.start && q.outer.end <= last.span.start),
+        _ => false,
+    };
     let mut i = 0;
     while i < words.len() {
         let after_determiner = i > 0 && cues.determiners.contains(&words[i - 1].lower) && !broken(text, words, i - 1, i);
@@ -111,7 +116,7 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Belief, first: i, last: i + n - 1 })
         } else if cues.belief.contains(rest[0]) {
             Some(Cue { kind: CueKind::Belief, first: i, last: i })
-        } else if verb_after_quote(text, words, i, cues) {
+        } else if quote_closes_here && verb_after_quote(text, words, i, cues) {
             Some(Cue { kind: CueKind::Speech, first: i, last: i })
         } else {
             None
@@ -166,6 +171,17 @@ fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
         let end = j;
         while j > 0 && end - j < 5 && words[j - 1].is_capitalized(text) && !broken(text, words, j - 1, j) {
             j -= 1;
+        }
+        // "an angry Hollande retaliated": a determiner and up to two words before the name
+        if j < end {
+            let mut k = j;
+            while k > 0 && j - k < 3 && !broken(text, words, k - 1, k) && !cues.determiners.contains(&words[k].lower) {
+                k -= 1;
+                if cues.determiners.contains(&words[k].lower) {
+                    j = k;
+                    break;
+                }
+            }
         }
         if j == end {
             return false;
@@ -818,10 +834,11 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Vec<S
         object += 1;
     }
     let link = (!then.is_empty()).then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then)).flatten();
-    let Some(speaker) = speaker_before(text, words, cue.first, cues) else { return Vec::new() };
+    // without its linking word a target cue that is also a verb of saying is one ('…," warned Clinton')
     if !then.is_empty() && link.is_none() && cues.speech.contains(&words[cue.first].lower) {
         return speech(cx, cue, cue_span, false);
     }
+    let Some(speaker) = speaker_before(text, words, cue.first, cues) else { return Vec::new() };
     let target = link
         .filter(|&k| k > object)
         .map(|k| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
@@ -901,7 +918,10 @@ pub fn attribute_leftover_quotes(
         let split_part = statements
             .iter()
             .filter(|s| s.speaker.is_some() && s.content.end <= q.outer.start && para_of(s.content.start) == para_of(q.outer.start))
-            .filter(|s| q.outer.start - s.content.end < 250 && !quotes.iter().zip(&titles).any(|(o, &title)| !title && o.outer.start >= s.content.end && o.outer.end <= q.outer.start))
+            .filter(|s| q.outer.start - s.content.end < 250 && !quotes.iter().zip(&titles).any(|(o, &title)| {
+                let one_word = o.inner.slice(text).split_whitespace().count() < 2;
+                !title && !one_word && o.outer.start >= s.content.end && o.outer.end <= q.outer.start
+            }))
             .max_by_key(|s| s.content.end)
             .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
         if n_words < 4 && split_part.is_none() {
