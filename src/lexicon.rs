@@ -103,6 +103,10 @@ pub struct Lexicon {
     /// Words that end a speaker phrase when read backwards from the verb ("and", "which").
     #[serde(default)]
     pub clause_breaks: Vec<String>,
+    /// Coordinating conjunctions: a verb of saying right after one shares the sentence's subject
+    /// ("X called on Y to … and said …").
+    #[serde(default)]
+    pub coordinators: Vec<String>,
     /// Abbreviations whose period does not end a sentence, lower case ("mr.", "u.s.").
     #[serde(default)]
     pub abbreviations: Vec<String>,
@@ -175,6 +179,7 @@ pub struct Cues {
     pub anaphor_heads: HashSet<String>,
     pub skip_words: HashSet<String>,
     pub clause_breaks: HashSet<String>,
+    pub coordinators: HashSet<String>,
     pub abbreviations: HashSet<String>,
     pub boilerplate: Vec<String>,
     pub definite_articles: HashSet<String>,
@@ -327,6 +332,7 @@ impl Cues {
             cues.anaphor_heads.extend(lex.anaphor_heads.iter().map(lower));
             cues.skip_words.extend(lex.skip_words.iter().map(lower));
             cues.clause_breaks.extend(lex.clause_breaks.iter().map(lower));
+            cues.coordinators.extend(lex.coordinators.iter().map(lower));
             cues.abbreviations.extend(lex.abbreviations.iter().map(lower));
             cues.boilerplate.extend(lex.boilerplate.iter().map(lower));
             cues.definite_articles.extend(lex.definite_articles.iter().map(lower));

@@ -486,7 +486,7 @@ pub fn statements_in_sentence(
     let coordinator_before = |cue: ByteSpan| {
         let i = words.iter().position(|w| w.span.start == cue.start)?;
         let link = &words[i.checked_sub(1)?];
-        (cues.clause_breaks.contains(&link.lower) && !cues.complementizers.contains(&link.lower) && !broken(text, words, i - 1, i))
+        (cues.coordinators.contains(&link.lower) && !broken(text, words, i - 1, i))
             .then(|| text[..link.span.start].trim_end().len())
     };
     let participle_cuts: Vec<usize> = out
@@ -520,9 +520,7 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     // coordinated with an earlier one shares the sentence's subject
     let coordinated = || {
         let link = &words[cue.first.checked_sub(1)?];
-        let coordinator = cues.clause_breaks.contains(&link.lower)
-            && !cues.complementizers.contains(&link.lower)
-            && !cues.relative_pronouns.contains(&link.lower)
+        let coordinator = cues.coordinators.contains(&link.lower)
             && !broken(text, words, cue.first - 1, cue.first)
             && words.len() - cue.last > 3;
         coordinator.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
@@ -834,11 +832,16 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Vec<S
         object += 1;
     }
     let link = (!then.is_empty()).then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then)).flatten();
-    // without its linking word a target cue that is also a verb of saying is one ('…," warned Clinton')
-    if !then.is_empty() && link.is_none() && cues.speech.contains(&words[cue.first].lower) {
+    // without its linking word a target cue that is also a verb of saying is one, with its
+    // speaker before it or, after a quotation, after it ('…," warned Clinton')
+    let as_speech = !then.is_empty() && link.is_none() && cues.speech.contains(&words[cue.first].lower);
+    let Some(speaker) = speaker_before(text, words, cue.first, cues) else {
+        let after_quote = quote_closing_before(text, cue_span.start, quotes).is_some();
+        return if as_speech && after_quote { speech(cx, cue, cue_span, false) } else { Vec::new() };
+    };
+    if as_speech {
         return speech(cx, cue, cue_span, false);
     }
-    let Some(speaker) = speaker_before(text, words, cue.first, cues) else { return Vec::new() };
     let target = link
         .filter(|&k| k > object)
         .map(|k| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
