@@ -17,7 +17,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use super::fitting::{self, Rng};
 use super::labelled::{self, Task};
 use super::{metrics, HeadError};
-use crate::model::batching::content_ids;
+use crate::model::batching::{batches_by_length, content_ids, padded};
 use crate::model::top::TopLayers;
 use crate::model::{BatchConfig, Encoder, Precision};
 
@@ -86,22 +86,12 @@ fn bottom_states(bottom: &Encoder, texts: &[&str], max_tokens: usize) -> Result<
             Ok(pre.iter().chain(content.iter().take(room)).chain(post.iter()).map(|&i| i as i64).collect())
         })
         .collect::<Result<_, HeadError>>()?;
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
+    let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
     let mut out: Vec<Option<Tensor>> = (0..ids.len()).map(|_| None).collect();
-    for batch in order.chunks(64) {
-        let width = batch.iter().map(|&i| ids[i].len()).max().unwrap_or(1);
-        let pad = bottom.pad_id as i64;
-        let flat: Vec<i64> = batch.iter().flat_map(|&i| ids[i].iter().copied().chain(std::iter::repeat(pad)).take(width)).collect();
-        let mask: Vec<i64> = batch
-            .iter()
-            .flat_map(|&i| {
-                let len = ids[i].len();
-                (0..width).map(move |k| i64::from(k < len))
-            })
-            .collect();
-        let (b, w) = (batch.len() as i64, width as i64);
-        let hidden = tch::no_grad(|| bottom.hidden_states(&Tensor::from_slice(&flat).view([b, w]), &Tensor::from_slice(&mask).view([b, w])))?;
+    for batch in batches_by_length(&lens, 64) {
+        let rows: Vec<&[i64]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
+        let (flat, mask) = padded(&rows, bottom.pad_id as i64);
+        let hidden = tch::no_grad(|| bottom.hidden_states(&flat, &mask))?;
         for (row, &i) in batch.iter().enumerate() {
             out[i] = Some(hidden.get(row as i64).narrow(0, 0, ids[i].len() as i64).copy());
         }
@@ -109,7 +99,8 @@ fn bottom_states(bottom: &Encoder, texts: &[&str], max_tokens: usize) -> Result<
     Ok(out.into_iter().map(|t| t.expect("every text was run")).collect())
 }
 
-fn padded(states: &[&Tensor]) -> (Tensor, Tensor) {
+/// Hidden states of different lengths zero-padded into one `[rows, width, hidden]` tensor, and the mask.
+fn padded_states(states: &[&Tensor]) -> (Tensor, Tensor) {
     let width = states.iter().map(|t| t.size()[0]).max().unwrap_or(1);
     let hidden = states[0].size()[1];
     let x = Tensor::zeros([states.len() as i64, width, hidden], (Kind::Float, Device::Cpu));
@@ -128,7 +119,7 @@ fn pair(u: &Tensor, v: &Tensor) -> Tensor {
 }
 
 fn encode(top: &TopLayers, states: &[&Tensor], train: bool) -> Tensor {
-    let (x, mask) = padded(states);
+    let (x, mask) = padded_states(states);
     pool(&top.forward(&x, &mask, train), &mask)
 }
 

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
-use super::encoder::{ids_tensor, Encoder};
+use super::encoder::Encoder;
 use super::ModelError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -131,12 +131,9 @@ pub fn embed<S: AsRef<str> + Sync>(
         })
         .collect();
 
-    // Longest first: the largest activations are allocated once, at the start.
-    let mut order: Vec<usize> = (0..windows.len()).collect();
-    order.sort_by_key(|&w| std::cmp::Reverse(windows[w].ids.len()));
-
+    let lens: Vec<usize> = windows.iter().map(|w| w.ids.len()).collect();
     let mut weights = vec![0f32; results.len()];
-    for batch in order.chunks(config.batch_size) {
+    for batch in batches_by_length(&lens, config.batch_size) {
         let pooled = pool_batch(encoder, batch.iter().map(|&w| &windows[w]))?;
         for (row, &w) in batch.iter().enumerate() {
             let window = &windows[w];
@@ -159,24 +156,32 @@ pub fn embed<S: AsRef<str> + Sync>(
     Ok(results)
 }
 
+/// Indices of rows of lengths `lens` in batches of at most `batch_size`, longest first: each batch
+/// pads only to its own longest row, and the largest activations are allocated once, at the start.
+/// Every model run in Standpoint batches this way; callers route results back by index.
+pub(crate) fn batches_by_length(lens: &[usize], batch_size: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lens.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(lens[i]));
+    order.chunks(batch_size.max(1)).map(<[usize]>::to_vec).collect()
+}
+
+/// Rows of ids padded with `fill` to the longest row, as one `[rows, width]` tensor, and the
+/// attention mask saying which positions are real.
+pub(crate) fn padded<T: Copy + Into<i64>>(rows: &[&[T]], fill: i64) -> (Tensor, Tensor) {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let (mut ids, mut mask) = (Vec::with_capacity(rows.len() * width), Vec::with_capacity(rows.len() * width));
+    for row in rows {
+        ids.extend(row.iter().map(|&v| v.into()).chain(std::iter::repeat(fill)).take(width));
+        mask.extend((0..width).map(|i| i64::from(i < row.len())));
+    }
+    let shape = [rows.len() as i64, width as i64];
+    (Tensor::from_slice(&ids).view(shape), Tensor::from_slice(&mask).view(shape))
+}
+
 /// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch.
 fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<Vec<f32>, ModelError> {
-    let batch: Vec<&Window> = batch.collect();
-    let width = batch.iter().map(|w| w.ids.len()).max().unwrap_or(0);
-    let pad = encoder.pad_id as i64;
-    let ids: Vec<Vec<i64>> = batch
-        .iter()
-        .map(|w| {
-            let mut row = w.ids.clone();
-            row.resize(width, pad);
-            row
-        })
-        .collect();
-    let mask: Vec<Vec<i64>> = batch
-        .iter()
-        .map(|w| (0..width).map(|i| i64::from(i < w.ids.len())).collect())
-        .collect();
-    let (ids, mask) = (ids_tensor(&ids), ids_tensor(&mask));
+    let rows: Vec<&[i64]> = batch.map(|w| w.ids.as_slice()).collect();
+    let (ids, mask) = padded(&rows, encoder.pad_id as i64);
     let pooled = tch::no_grad(|| -> Result<Tensor, ModelError> {
         let hidden = encoder.hidden_states(&ids, &mask)?.to_kind(Kind::Float);
         let m = mask.to_kind(hidden.kind()).unsqueeze(-1);

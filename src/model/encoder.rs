@@ -352,9 +352,3 @@ fn special_tokens(tokenizer: &Tokenizer) -> Result<(Vec<u32>, Vec<u32>), ModelEr
         .ok_or_else(|| ModelError::Tokenizer("cannot locate content among special tokens".into()))?;
     Ok((full[..start].to_vec(), full[start + bare.len()..].to_vec()))
 }
-
-pub(crate) fn ids_tensor(rows: &[Vec<i64>]) -> Tensor {
-    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let flat: Vec<i64> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-    Tensor::from_slice(&flat).view([rows.len() as i64, width as i64]).to_kind(Kind::Int64)
-}

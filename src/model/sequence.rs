@@ -18,7 +18,8 @@ use serde::Deserialize;
 use tch::{Kind, Tensor};
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
 
-use super::encoder::{ids_tensor, Encoder, Family, Precision};
+use super::batching::{batches_by_length, padded};
+use super::encoder::{Encoder, Family, Precision};
 use super::ModelError;
 
 /// What a classification model is for, read from its labels.
@@ -155,8 +156,8 @@ impl SequenceClassifier {
     }
 
     /// Probabilities over `labels` for each text, or each (premise, hypothesis) pair, in input
-    /// order: length-sorted batches of `batch_size`, special tokens and token types from the
-    /// model's own tokenizer, over-long inputs cut longest-first.
+    /// order: batched as every model run is ([`batches_by_length`]), special tokens and token
+    /// types from the model's own tokenizer, over-long inputs cut longest-first.
     pub fn classify(&self, inputs: &[(&str, Option<&str>)], batch_size: usize) -> Result<Vec<Vec<f32>>, ModelError> {
         let encoded: Vec<tokenizers::Encoding> = inputs
             .iter()
@@ -166,19 +167,12 @@ impl SequenceClassifier {
             })
             .collect::<Result<_, _>>()
             .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        order.sort_by_key(|&i| encoded[i].get_ids().len());
+        let lens: Vec<usize> = encoded.iter().map(|e| e.get_ids().len()).collect();
         let mut out = vec![Vec::new(); inputs.len()];
-        for group in order.chunks(batch_size.max(1)) {
-            let width = group.iter().map(|&i| encoded[i].get_ids().len()).max().unwrap_or(1).max(1);
-            let pad = |v: &[u32], fill: i64| -> Vec<i64> {
-                let mut row: Vec<i64> = v.iter().map(|&x| x as i64).collect();
-                row.resize(width, fill);
-                row
-            };
-            let ids = ids_tensor(&group.iter().map(|&i| pad(encoded[i].get_ids(), self.encoder.pad_id as i64)).collect::<Vec<_>>());
-            let mask = ids_tensor(&group.iter().map(|&i| pad(encoded[i].get_attention_mask(), 0)).collect::<Vec<_>>());
-            let types = ids_tensor(&group.iter().map(|&i| pad(encoded[i].get_type_ids(), 0)).collect::<Vec<_>>());
+        for group in batches_by_length(&lens, batch_size) {
+            let rows = |part: fn(&tokenizers::Encoding) -> &[u32]| group.iter().map(|&i| part(&encoded[i])).collect::<Vec<_>>();
+            let (ids, mask) = padded(&rows(tokenizers::Encoding::get_ids), self.encoder.pad_id as i64);
+            let (types, _) = padded(&rows(tokenizers::Encoding::get_type_ids), 0);
             let probs = tch::no_grad(|| -> Result<Tensor, ModelError> {
                 let types = (self.encoder.family == Family::Bert).then_some(&types);
                 let hidden = self.encoder.hidden_states_typed(&ids, &mask, types)?;
@@ -194,7 +188,7 @@ impl SequenceClassifier {
                 Ok(logits.softmax(-1, Kind::Float))
             })?;
             let flat = Vec::<f32>::try_from(probs.contiguous().view([-1]))?;
-            for (row, &i) in flat.chunks(self.labels.len()).zip(group) {
+            for (row, &i) in flat.chunks(self.labels.len()).zip(&group) {
                 out[i] = row.to_vec();
             }
         }
