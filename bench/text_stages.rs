@@ -64,7 +64,7 @@ fn main() {
     let articles: Vec<Article> = corpus()
         .into_iter()
         .enumerate()
-        .map(|(i, text)| Article { id: i.to_string(), text, lang: None, title: None, date: None, source: None, origin: String::new() })
+        .map(|(i, text)| Article::from_text(i.to_string(), text, format!("bench:{i}")))
         .collect();
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     let mb = bytes as f64 / 1e6;

@@ -44,6 +44,13 @@ pub struct Article {
     pub origin: String,
 }
 
+impl Article {
+    /// An article that is only its text, without language, title, date or source.
+    pub fn from_text(id: impl Into<String>, text: String, origin: impl Into<String>) -> Article {
+        Article { id: id.into(), text, lang: None, title: None, date: None, source: None, origin: origin.into() }
+    }
+}
+
 /// An input unit that could not become an article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejected {
@@ -211,7 +218,7 @@ impl Reader {
             Err(e) => return reject(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),
         };
         let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-        self.admit(Article { id: id.clone(), text, lang: None, title: None, date: None, source: None, origin: origin.clone() })
+        self.admit(Article::from_text(id.clone(), text, origin.clone()))
     }
 
     /// Common checks for every article, wherever it came from.

@@ -15,15 +15,7 @@ pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &D
     use rayon::prelude::*;
     docs.par_iter()
         .map(|doc| {
-            let article = Article {
-                id: doc.id.clone(),
-                text: doc.text.clone(),
-                lang: doc.lang.clone(),
-                title: None,
-                date: None,
-                source: None,
-                origin: doc.id.clone(),
-            };
+            let article = Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) };
             let analysis = crate::pipeline::analyse(&article, lexicons, dict, &[]);
             let index = CharIndex::new(&doc.text);
             let offsets = |span: crate::text::ByteSpan| {
