@@ -118,6 +118,8 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Belief, first: i, last: i })
         } else if quote_closes_here && verb_after_quote(text, words, i, cues) {
             Some(Cue { kind: CueKind::Speech, first: i, last: i })
+        } else if verb_before_complementizer(text, words, i, cues) {
+            Some(Cue { kind: CueKind::Belief, first: i, last: i })
         } else {
             None
         };
@@ -193,6 +195,28 @@ fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     let Some(unquoted) = trimmed.strip_suffix(CLOSING_MARKS).map(|t| t.trim_end_matches(CLOSING_MARKS)) else { return false };
     let closes = if j > 0 { [',', '?', '!', '—', '–'].as_slice() } else { ['?', '!'].as_slice() };
     unquoted.ends_with(closes)
+}
+
+/// "He figures that …", "Clinton intimated that …": an unlisted word between a pronoun or a name
+/// and a complementizer, with a verb's ending after a name, reports what its subject holds.
+fn verb_before_complementizer(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
+    let (Some(next), Some(prev)) = (words.get(i + 1), i.checked_sub(1).map(|p| &words[p])) else { return false };
+    if !cues.complementizers.contains(&next.lower) || broken(text, words, i, i + 1) || broken(text, words, i - 1, i) {
+        return false;
+    }
+    let w = &words[i];
+    if w.is_capitalized(text) || !w.lower.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let pronoun = cues.pronouns.contains_key(&prev.lower);
+    let name = prev.is_capitalized(text) && cues.speech_verb_endings.iter().any(|e| w.lower.ends_with(e.as_str()));
+    (pronoun || name)
+        && !(cues.determiners.contains(&w.lower)
+            || cues.prepositions.contains(&w.lower)
+            || cues.clause_breaks.contains(&w.lower)
+            || cues.skip_words.contains(&w.lower)
+            || cues.connectors.contains(&w.lower)
+            || cues.act_auxiliaries.contains(&w.lower))
 }
 
 /// Word range `[start, end)` of the speaker phrase read backwards from word `verb`.
@@ -465,6 +489,24 @@ pub fn statements_in_sentence(
     }
     if out.is_empty() {
         out.extend(survey_lead(&cx));
+    }
+    // "X said A helped Clinton, who does not need …": a relative clause after a comma describes a
+    // name in the content; reported content ends before it (a quotation keeps its own words)
+    for s in &mut out {
+        let cut = words.iter().enumerate().skip(1).find(|&(k, w)| {
+            s.content.start < w.span.start
+                && w.span.end <= s.content.end
+                && cues.relative_pronouns.contains(&w.lower)
+                // German "der", "die", "das" are articles as often as relative pronouns
+                && !cues.definite_articles.contains(&w.lower)
+                && !cues.determiners.contains(&w.lower)
+                && gap(text, words, k - 1, k).trim() == ","
+                && !in_quote(w.span, quotes)
+        });
+        if let Some(c) = cut.and_then(|(k, _)| content_span(text, s.content.start, words[k - 1].span.end)) {
+            s.content = c;
+            s.kind = kind_for(c, quotes, text, s.kind == Kind::Belief);
+        }
     }
     // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
     // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which".
