@@ -490,24 +490,6 @@ pub fn statements_in_sentence(
     if out.is_empty() {
         out.extend(survey_lead(&cx));
     }
-    // "X said A helped Clinton, who does not need …": a relative clause after a comma describes a
-    // name in the content; reported content ends before it (a quotation keeps its own words)
-    for s in &mut out {
-        let cut = words.iter().enumerate().skip(1).find(|&(k, w)| {
-            s.content.start < w.span.start
-                && w.span.end <= s.content.end
-                && cues.relative_pronouns.contains(&w.lower)
-                // German "der", "die", "das" are articles as often as relative pronouns
-                && !cues.definite_articles.contains(&w.lower)
-                && !cues.determiners.contains(&w.lower)
-                && gap(text, words, k - 1, k).trim() == ","
-                && !in_quote(w.span, quotes)
-        });
-        if let Some(c) = cut.and_then(|(k, _)| content_span(text, s.content.start, words[k - 1].span.end)) {
-            s.content = c;
-            s.kind = kind_for(c, quotes, text, s.kind == Kind::Belief);
-        }
-    }
     // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
     // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which".
     let cut_points: Vec<(ByteSpan, usize)> = out
