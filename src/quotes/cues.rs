@@ -550,6 +550,14 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         coordinator.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
     };
     let before = speaker_before(text, words, cue.first, cues).or_else(coordinated);
+    // "Russia …, which it sees as its sphere of influence": a view described inside a relative
+    // clause is the writer's description of its antecedent, not something anyone reported
+    let described = before.is_some_and(|(s, e)| {
+        e == s + 1 && s > 0 && cues.pronouns.contains_key(&words[s].lower) && cues.relative_pronouns.contains(&words[s - 1].lower)
+    });
+    if belief && described {
+        return Vec::new();
+    }
     let after_idx = after_complementizer(text, words, cue.last + 1, quotes, cues);
     let tail_words = words.len().saturating_sub(cue.last + 1);
     let tail_is_short_or_adverbial = tail_words == 0
