@@ -962,6 +962,7 @@ pub fn attribute_leftover_quotes(
         if n_words < 4 && split_part.is_none() {
             continue; // short and unattributed: a scare quote
         }
+        let next_speaker = next_speaker.or_else(|| dash_byline(text, paragraphs, q.outer.end));
         let (speaker, cue, confidence, continues) = match (colon_speaker, next_speaker, split_part) {
             (Some((sp, cue)), _, _) | (None, Some((sp, cue)), _) => (Some(sp), Some(cue), 0.8, None),
             (None, None, Some((sp, cue, first))) => (sp, cue, 0.8, Some(first)),
@@ -993,6 +994,26 @@ fn is_title(quoted: &str) -> bool {
     words.len() >= 2
         && words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic()) || w.chars().count() < 4)
         && !quoted.contains(['.', '?', ',', ';'])
+}
+
+/// A quotation that ends its paragraph, then a line "- Bernie Sanders." or "—President Obama,
+/// tweeting after …": the line's name (up to five capitalised words, then a period or comma) is
+/// the speaker and its dash the cue, as in quote lists and fact-checks.
+fn dash_byline(text: &str, paragraphs: &[ByteSpan], quote_end: usize) -> Option<(ByteSpan, ByteSpan)> {
+    let p = paragraphs.iter().position(|p| p.start < quote_end && quote_end <= p.end)?;
+    if !text[quote_end..paragraphs[p].end].trim().is_empty() {
+        return None;
+    }
+    let line = paragraphs.get(p + 1)?;
+    let dash = line.slice(text).chars().next().filter(|c| matches!(c, '-' | '–' | '—'))?;
+    let ws = crate::text::words::words(text, *line);
+    let n = ws.iter().enumerate().take_while(|&(k, w)| k < 5 && w.is_capitalized(text) && (k == 0 || !broken(text, &ws, k - 1, k))).count();
+    if n == 0 {
+        return None;
+    }
+    let name = span_of(&ws, (0, n));
+    let ends = text[name.end..line.end].trim_start().starts_with(['.', ',']) || name.end == line.end;
+    ends.then(|| (name, ByteSpan::new(line.start, line.start + dash.len_utf8())))
 }
 
 /// The first speech cue in `ws` with a speaker before it: (speaker, cue).
