@@ -143,14 +143,7 @@ const CLOSING_MARKS: &[char] = &['"', '”', '»', '\'', '’', '“'];
 /// Such a word is the quotation's verb of saying even when the lexicon does not list it.
 fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     let w = &words[i];
-    let plain = |w: &Word| {
-        !(cues.determiners.contains(&w.lower)
-            || cues.prepositions.contains(&w.lower)
-            || cues.clause_breaks.contains(&w.lower)
-            || cues.complementizers.contains(&w.lower)
-            || cues.skip_words.contains(&w.lower)
-            || cues.connectors.contains(&w.lower))
-    };
+    let plain = |w: &Word| !function_word(w, cues);
     if i == 0 || w.is_capitalized(text) || !plain(w) || !w.lower.chars().all(char::is_alphabetic) {
         return false;
     }
@@ -197,8 +190,9 @@ fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     unquoted.ends_with(closes)
 }
 
-/// "He figures that …", "Clinton intimated that …": an unlisted word between a pronoun or a name
-/// and a complementizer, with a verb's ending after a name, reports what its subject holds.
+/// "He figures that …", "Clinton intimated that …": an unlisted word between a pronoun (or a name,
+/// when the word has one of `speech_verb_endings`) and a complementizer reports what its subject
+/// holds.
 fn verb_before_complementizer(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     let (Some(next), Some(prev)) = (words.get(i + 1), i.checked_sub(1).map(|p| &words[p])) else { return false };
     if !cues.complementizers.contains(&next.lower) || broken(text, words, i, i + 1) || broken(text, words, i - 1, i) {
@@ -210,13 +204,18 @@ fn verb_before_complementizer(text: &str, words: &[Word], i: usize, cues: &Cues)
     }
     let pronoun = cues.pronouns.contains_key(&prev.lower);
     let name = prev.is_capitalized(text) && cues.speech_verb_endings.iter().any(|e| w.lower.ends_with(e.as_str()));
-    (pronoun || name)
-        && !(cues.determiners.contains(&w.lower)
-            || cues.prepositions.contains(&w.lower)
-            || cues.clause_breaks.contains(&w.lower)
-            || cues.skip_words.contains(&w.lower)
-            || cues.connectors.contains(&w.lower)
-            || cues.act_auxiliaries.contains(&w.lower))
+    (pronoun || name) && !function_word(w, cues) && !cues.act_auxiliaries.contains(&w.lower)
+}
+
+/// An article, preposition, clause word, complementizer, skip word or connector: a word that
+/// links others and is never itself a verb of saying.
+fn function_word(w: &Word, cues: &Cues) -> bool {
+    cues.determiners.contains(&w.lower)
+        || cues.prepositions.contains(&w.lower)
+        || cues.clause_breaks.contains(&w.lower)
+        || cues.complementizers.contains(&w.lower)
+        || cues.skip_words.contains(&w.lower)
+        || cues.connectors.contains(&w.lower)
 }
 
 /// Word range `[start, end)` of the speaker phrase read backwards from word `verb`.
@@ -513,7 +512,7 @@ pub fn statements_in_sentence(
         (cues.coordinators.contains(&link.lower) && !broken(text, words, i - 1, i))
             .then(|| text[..link.span.start].trim_end().len())
     };
-    let participle_cuts: Vec<usize> = out
+    let clause_cuts: Vec<usize> = out
         .iter()
         .filter_map(|s| s.cue)
         .filter(|cue| !in_quote(*cue, quotes))
@@ -526,7 +525,7 @@ pub fn statements_in_sentence(
             .iter()
             .filter(|(sp, at)| out[i].content.start < *at && *at < out[i].content.end && Some(*sp) != out[i].speaker)
             .map(|(_, at)| *at)
-            .chain(participle_cuts.iter().copied().filter(|&at| out[i].content.start < at && at < out[i].content.end))
+            .chain(clause_cuts.iter().copied().filter(|&at| out[i].content.start < at && at < out[i].content.end))
             .min();
         if let Some(cut) = cut {
             if let Some(c) = content_span(text, out[i].content.start, cut) {
