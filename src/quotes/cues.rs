@@ -102,7 +102,12 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
             Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
         } else if let Some(n) = cues.participles.phrase_len(rest) {
             Some(Cue { kind: CueKind::Participle, first: i, last: i + n - 1 })
-        } else if cues.participles.contains(rest[0]) && i > 0 && (broken(text, words, i - 1, i) || cues.prepositions.contains(lower[i - 1]) || absolute_subject(text, words, i, cues).is_some()) {
+        } else if cues.participles.contains(rest[0])
+            && i > 0
+            && (broken(text, words, i - 1, i)
+                || cues.prepositions.contains(lower[i - 1])
+                || absolute_subject(text, words, i, cues).is_some())
+        {
             // "…, saying that", "… upon saying, “…”"
             Some(Cue { kind: CueKind::Participle, first: i, last: i })
         } else if cues.participles.contains(rest[0]) && i > 0 && cues.progressive_auxiliaries.contains(lower[i - 1]) {
@@ -308,9 +313,10 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
     }
     let head_ok = words[start].is_capitalized(text) || cues.determiners.contains(&words[start].lower);
     let appositive = &words[first_comma..verb];
-    let described = appositive.first().is_some_and(|w| {
-        !w.is_capitalized(text) || cues.relative_pronouns.contains(&w.lower) || cues.determiners.contains(&w.lower)
-    }) || appositive.len() >= 2 && appositive.iter().take(3).any(|w| cues.anaphor_heads.contains(&w.lower) || !w.is_capitalized(text));
+    let described = appositive
+        .first()
+        .is_some_and(|w| !w.is_capitalized(text) || cues.relative_pronouns.contains(&w.lower) || cues.determiners.contains(&w.lower))
+        || appositive.len() >= 2 && appositive.iter().take(3).any(|w| cues.anaphor_heads.contains(&w.lower) || !w.is_capitalized(text));
     let no_cue = appositive.iter().all(|w| !cues.speech.contains(&w.lower));
     let sentence_start_clean = start > 0 || !text[..words[0].span.start].ends_with(['"', '“', '«', '„', '\'']);
     // "the water minister, Amal Rashed, told": a role, then the name as the appositive
@@ -356,7 +362,8 @@ fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look
         return None;
     }
     let first = &words[start];
-    if cues.prepositions.contains(&first.lower) || cues.complementizers.contains(&first.lower) || cues.clause_breaks.contains(&first.lower) {
+    if cues.prepositions.contains(&first.lower) || cues.complementizers.contains(&first.lower) || cues.clause_breaks.contains(&first.lower)
+    {
         return None;
     }
     if must_look_like_name
@@ -413,16 +420,16 @@ fn span_of(words: &[Word], (start, end): (usize, usize)) -> ByteSpan {
 
 /// The quote, if any, that closes right before byte `at` (only spaces and `,` `—` between).
 fn quote_closing_before<'q>(text: &str, at: usize, quotes: &'q [Quoted]) -> Option<&'q Quoted> {
-    quotes.iter().find(|q| {
-        q.outer.end <= at && text[q.outer.end..at].chars().all(|c| c.is_whitespace() || matches!(c, ',' | '—' | '–' | '-' | ':'))
-    })
+    quotes
+        .iter()
+        .find(|q| q.outer.end <= at && text[q.outer.end..at].chars().all(|c| c.is_whitespace() || matches!(c, ',' | '—' | '–' | '-' | ':')))
 }
 
 /// The quote, if any, that opens right after byte `at` (only spaces and `:` `,` between).
 fn quote_opening_after<'q>(text: &str, at: usize, quotes: &'q [Quoted]) -> Option<&'q Quoted> {
-    quotes.iter().find(|q| {
-        q.outer.start >= at && text[at..q.outer.start].chars().all(|c| c.is_whitespace() || matches!(c, ',' | ':' | '—' | '–'))
-    })
+    quotes
+        .iter()
+        .find(|q| q.outer.start >= at && text[at..q.outer.start].chars().all(|c| c.is_whitespace() || matches!(c, ',' | ':' | '—' | '–')))
 }
 
 const TRIM: &[char] = &[',', ':', ';', '—', '–', '-'];
@@ -465,13 +472,7 @@ fn after_complementizer(text: &str, words: &[Word], idx: usize, quotes: &[Quoted
     idx
 }
 
-pub fn statements_in_sentence(
-    text: &str,
-    sentence: ByteSpan,
-    words: &[Word],
-    quotes: &[Quoted],
-    cues: &Cues,
-) -> Vec<Statement> {
+pub fn statements_in_sentence(text: &str, sentence: ByteSpan, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<Statement> {
     let found = find_cues(text, words, quotes, cues);
     let cx = Sentence { text, span: sentence, words, quotes, cues };
     let mut out: Vec<Statement> = Vec::new();
@@ -496,11 +497,8 @@ pub fn statements_in_sentence(
         .filter_map(|s| {
             let (sp, cue) = (s.speaker?, s.cue?);
             let relative = sp.end < cue.start && text[sp.end..cue.start].contains(',');
-            let at = if relative {
-                words.iter().rev().find(|w| w.span.end <= cue.start).map_or(cue.start, |w| w.span.start)
-            } else {
-                sp.start
-            };
+            let at =
+                if relative { words.iter().rev().find(|w| w.span.end <= cue.start).map_or(cue.start, |w| w.span.start) } else { sp.start };
             Some((sp, at))
         })
         .collect();
@@ -509,8 +507,7 @@ pub fn statements_in_sentence(
     let coordinator_before = |cue: ByteSpan| {
         let i = words.iter().position(|w| w.span.start == cue.start)?;
         let link = &words[i.checked_sub(1)?];
-        (cues.coordinators.contains(&link.lower) && !broken(text, words, i - 1, i))
-            .then(|| text[..link.span.start].trim_end().len())
+        (cues.coordinators.contains(&link.lower) && !broken(text, words, i - 1, i)).then(|| text[..link.span.start].trim_end().len())
     };
     let clause_cuts: Vec<usize> = out
         .iter()
@@ -543,9 +540,8 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     // coordinated with an earlier one shares the sentence's subject
     let coordinated = || {
         let link = &words[cue.first.checked_sub(1)?];
-        let coordinator = cues.coordinators.contains(&link.lower)
-            && !broken(text, words, cue.first - 1, cue.first)
-            && words.len() - cue.last > 3;
+        let coordinator =
+            cues.coordinators.contains(&link.lower) && !broken(text, words, cue.first - 1, cue.first) && words.len() - cue.last > 3;
         coordinator.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
     };
     let before = speaker_before(text, words, cue.first, cues).or_else(coordinated);
@@ -588,9 +584,7 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let inverted = speaker_after(text, words, cue.last, cues, false);
 
     // "CONTENT, he said, MORE CONTENT": the clause sits between commas inside the content.
-    let clause_end = before
-        .map_or_else(|| inverted.map(|r| r.1 - 1), |_| Some(cue.last))
-        .unwrap_or(cue.last);
+    let clause_end = before.map_or_else(|| inverted.map(|r| r.1 - 1), |_| Some(cue.last)).unwrap_or(cue.last);
     // ("…," he said, explaining why …: a participle after the clause is a statement of its own, and
     // "…," he said, popping a Coca-Cola: a scene, not more of the quotation)
     let parenthetical = lead_ends_with_break
@@ -603,13 +597,13 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
 
     // "Barkley, who said he votes Democratic, said one candidate …": no speaker on either side of
     // a verb with a long tail: the sentence's subject speaks, and the content follows the verb.
-    let subject_speaks = before.is_none()
-        && !tail_is_short_or_adverbial
-        && quote_before.is_none()
-        && inverted.is_none();
+    let subject_speaks = before.is_none() && !tail_is_short_or_adverbial && quote_before.is_none() && inverted.is_none();
 
     // Attribution last: "CONTENT, SPEAKER said." / "«…», — заявил SPEAKER."
-    if lead_ends_with_break && !subject_speaks && (tail_is_short_or_adverbial || before.is_none() || parenthetical || quote_before.is_some()) {
+    if lead_ends_with_break
+        && !subject_speaks
+        && (tail_is_short_or_adverbial || before.is_none() || parenthetical || quote_before.is_some())
+    {
         let speaker = before.or(inverted).map(|r| span_of(words, r));
         if speaker.is_none() && !belief {
             return Vec::new();
@@ -628,15 +622,17 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         let content = match (content, parenthetical) {
             (Some(c), _) => c,
             (None, true) => match tail() {
-                Some(c) => return vec![Statement {
-                    kind: kind_for(c, quotes, text, belief),
-                    content: c,
-                    cue: Some(cue_span),
-                    speaker,
-                    target: None,
-                    confidence: 0.85,
-                    continues: None,
-                }],
+                Some(c) => {
+                    return vec![Statement {
+                        kind: kind_for(c, quotes, text, belief),
+                        content: c,
+                        cue: Some(cue_span),
+                        speaker,
+                        target: None,
+                        confidence: 0.85,
+                        continues: None,
+                    }]
+                }
                 None => return Vec::new(),
             },
             (None, false) => return Vec::new(),
@@ -650,10 +646,12 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
             confidence: if speaker.is_some() { 0.9 } else { 0.4 },
             continues: None,
         };
-        let rest = parenthetical
-            .then(tail)
-            .flatten()
-            .map(|c| Statement { kind: kind_for(c, quotes, text, belief), content: c, continues: Some(content), ..first.clone() });
+        let rest = parenthetical.then(tail).flatten().map(|c| Statement {
+            kind: kind_for(c, quotes, text, belief),
+            content: c,
+            continues: Some(content),
+            ..first.clone()
+        });
         return std::iter::once(first).chain(rest).collect();
     }
 
@@ -702,7 +700,8 @@ fn subject_start(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Option
     while start < verb && (cues.clause_breaks.contains(&words[start].lower) || cues.skip_words.contains(&words[start].lower)) {
         start += 1;
     }
-    let time_phrase = start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
+    let time_phrase =
+        start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
     let opens_phrase = words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower) || cues.connectors.contains(&w.lower));
     if time_phrase || opens_phrase {
         start = (start + 1..verb.min(start + 8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
@@ -749,7 +748,9 @@ fn quote_bounded(text: &str, content: ByteSpan, quotes: &[Quoted], cues: &Cues) 
         return content;
     }
     let rest = text[q.outer.end..content.end].trim_start();
-    let new_clause = rest.starts_with([',', '—', '–', ';']) || rest.starts_with("--") || rest.split_whitespace().next().is_some_and(|w| cues.clause_breaks.contains(&w.to_lowercase()));
+    let new_clause = rest.starts_with([',', '—', '–', ';'])
+        || rest.starts_with("--")
+        || rest.split_whitespace().next().is_some_and(|w| cues.clause_breaks.contains(&w.to_lowercase()));
     if new_clause && rest.chars().any(char::is_alphanumeric) {
         ByteSpan::new(content.start, q.outer.end)
     } else {
@@ -862,7 +863,8 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Vec<S
     while object < words.len() && cues.skip_words.contains(&words[object].lower) {
         object += 1;
     }
-    let link = (!then.is_empty()).then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then)).flatten();
+    let link =
+        (!then.is_empty()).then(|| (object..words.len().min(object + MAX_SPEAKER_WORDS)).find(|&k| words[k].lower == then)).flatten();
     // without its linking word a target cue that is also a verb of saying is one, with its
     // speaker before it or, after a quotation, after it ('…," warned Clinton')
     let as_speech = !then.is_empty() && link.is_none() && cues.speech.contains(&words[cue.first].lower);
@@ -873,17 +875,14 @@ fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpan) -> Vec<S
     if as_speech {
         return speech(cx, cue, cue_span, false);
     }
-    let target = link
-        .filter(|&k| k > object)
-        .map(|k| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
-        .or_else(|| {
-            // no linking word: the object is the capitalised run right after the verb
-            let mut k = object;
-            while k < words.len() && words[k].is_capitalized(text) && (k == object || !broken(text, words, k - 1, k)) {
-                k += 1;
-            }
-            (k > object).then(|| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
-        });
+    let target = link.filter(|&k| k > object).map(|k| ByteSpan::new(words[object].span.start, words[k - 1].span.end)).or_else(|| {
+        // no linking word: the object is the capitalised run right after the verb
+        let mut k = object;
+        while k < words.len() && words[k].is_capitalized(text) && (k == object || !broken(text, words, k - 1, k)) {
+            k += 1;
+        }
+        (k > object).then(|| ByteSpan::new(words[object].span.start, words[k - 1].span.end))
+    });
     let Some(start) = words.get(cue.last + 1).map(|w| w.span.start) else { return Vec::new() };
     let start = quote_opening_after(text, cue_span.end, quotes).map_or(start, |q| q.outer.start.min(start));
     content_span(text, start, run_on(sentence, quotes, start))
@@ -915,12 +914,13 @@ pub fn attribute_leftover_quotes(
         }
         // the sentence before ends with ':' and names a speaker
         let prev = sentences.iter().rev().find(|s| s.end <= q.outer.start);
-        let colon_speaker = prev.filter(|s| text[s.end..q.outer.start].trim().is_empty() || s.slice(text).trim_end().ends_with(':')).and_then(|s| {
-            if !s.slice(text).trim_end().ends_with(':') {
-                return None;
-            }
-            cued_speaker(text, &crate::text::words::words(text, *s), quotes, cues)
-        });
+        let colon_speaker =
+            prev.filter(|s| text[s.end..q.outer.start].trim().is_empty() || s.slice(text).trim_end().ends_with(':')).and_then(|s| {
+                if !s.slice(text).trim_end().ends_with(':') {
+                    return None;
+                }
+                cued_speaker(text, &crate::text::words::words(text, *s), quotes, cues)
+            });
         // "Sanders delivered a snappy retort: “…”": a quotation opened after a colon inside its
         // sentence belongs to the sentence's speaker, or else its subject, with the colon as cue
         let colon_speaker = colon_speaker.or_else(|| {
@@ -931,7 +931,8 @@ pub fn attribute_leftover_quotes(
             if ws.is_empty() || ws.len() > 15 {
                 return None;
             }
-            cued_speaker(text, &ws, quotes, cues).or_else(|| sentence_subject(text, &ws, ws.len(), cues, true).map(|r| (span_of(&ws, r), colon)))
+            cued_speaker(text, &ws, quotes, cues)
+                .or_else(|| sentence_subject(text, &ws, ws.len(), cues, true).map(|r| (span_of(&ws, r), colon)))
         });
         // the next sentence is a bare "He added." / "she said."
         let next = sentences.iter().find(|s| s.start >= q.outer.end);
@@ -952,10 +953,13 @@ pub fn attribute_leftover_quotes(
         let split_part = statements
             .iter()
             .filter(|s| s.speaker.is_some() && s.content.end <= q.outer.start && para_of(s.content.start) == para_of(q.outer.start))
-            .filter(|s| q.outer.start - s.content.end < 250 && !quotes.iter().zip(&titles).any(|(o, &title)| {
-                let one_word = o.inner.slice(text).split_whitespace().count() < 2;
-                !title && !one_word && o.outer.start >= s.content.end && o.outer.end <= q.outer.start
-            }))
+            .filter(|s| {
+                q.outer.start - s.content.end < 250
+                    && !quotes.iter().zip(&titles).any(|(o, &title)| {
+                        let one_word = o.inner.slice(text).split_whitespace().count() < 2;
+                        !title && !one_word && o.outer.start >= s.content.end && o.outer.end <= q.outer.start
+                    })
+            })
             .max_by_key(|s| s.content.end)
             .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
         if n_words < 4 && split_part.is_none() {
@@ -1037,10 +1041,15 @@ pub fn attribute_colon_lines(text: &str, paragraphs: &[ByteSpan], quotes: &[Quot
         let name = ByteSpan::new(para.start, para.start + colon);
         let ws = crate::text::words::words(text, name);
         let plain = (1..ws.len()).all(|k| !broken(text, &ws, k - 1, k)) && name.slice(text).trim_end() == name.slice(text);
-        if ws.is_empty() || ws.len() > MAX_COLON_NAME_WORDS || !plain || !ws.iter().all(|w| w.is_capitalized(text) || cues.connectors.contains(&w.lower)) {
+        if ws.is_empty()
+            || ws.len() > MAX_COLON_NAME_WORDS
+            || !plain
+            || !ws.iter().all(|w| w.is_capitalized(text) || cues.connectors.contains(&w.lower))
+        {
             continue;
         }
-        if ws.len() == 1 && ws[0].span.start != para.start || cues.colon_labels.contains(&name.slice(text).to_lowercase().replace('’', "'")) {
+        if ws.len() == 1 && ws[0].span.start != para.start || cues.colon_labels.contains(&name.slice(text).to_lowercase().replace('’', "'"))
+        {
             continue;
         }
         let Some(content) = content_span(text, para.start + colon + 1, para.end) else { continue };
