@@ -95,8 +95,9 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
         let phrase_fits = |p: &Vec<String>| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| a == b);
         // "McCain said, citing low growth": right after a verb of saying, a participle that can
         // also name a source ("citing officials") is the speaker's own next statement
-        let participle_after_verb = i > 0 && cues.participles.contains(rest[0]) && cues.speech.contains(lower[i - 1]);
-        let cue = if let Some(p) = cues.according_to.iter().filter(|p| phrase_fits(p) && !participle_after_verb).max_by_key(|p| p.len()) {
+        let participle_after_verb = || i > 0 && cues.participles.contains(rest[0]) && cues.speech.contains(lower[i - 1]);
+        let according = cues.according_to.iter().filter(|p| phrase_fits(p)).max_by_key(|p| p.len()).filter(|_| !participle_after_verb());
+        let cue = if let Some(p) = according {
             Some(Cue { kind: CueKind::According, first: i, last: i + p.len() - 1 })
         } else if let Some((verb, then)) = cues.target_cues.iter().filter(|(v, _)| phrase_fits(v)).max_by_key(|(v, _)| v.len()) {
             Some(Cue { kind: CueKind::Target { then: then.clone() }, first: i, last: i + verb.len() - 1 })
@@ -152,7 +153,7 @@ fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     if i == 0 || w.is_capitalized(text) || !plain(w) || !w.lower.chars().all(char::is_alphabetic) {
         return false;
     }
-    let clause_ends = words.get(i + 1).is_none_or(|n| broken(text, words, i, i + 1) || !plain(n));
+    let clause_ends = words.get(i + 1).map_or(true, |n| broken(text, words, i, i + 1) || !plain(n));
     if !clause_ends {
         return false;
     }
@@ -165,26 +166,23 @@ fn verb_after_quote(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     if pronoun {
         j -= 1;
     } else {
-        if !cues.speech_verb_endings.iter().any(|e| w.lower.ends_with(e.as_str())) {
+        if !ends_with_any(&w.lower, &cues.speech_verb_endings) {
             return false;
         }
         let end = j;
         while j > 0 && end - j < 5 && words[j - 1].is_capitalized(text) && !broken(text, words, j - 1, j) {
             j -= 1;
         }
-        // "an angry Hollande retaliated": a determiner and up to two words before the name
-        if j < end {
-            let mut k = j;
-            while k > 0 && j - k < 3 && !broken(text, words, k - 1, k) && !cues.determiners.contains(&words[k].lower) {
-                k -= 1;
-                if cues.determiners.contains(&words[k].lower) {
-                    j = k;
-                    break;
-                }
-            }
-        }
         if j == end {
             return false;
+        }
+        // "an angry Hollande retaliated": a determiner and up to two words before the name
+        if let Some(k) = (j.saturating_sub(3)..j)
+            .rev()
+            .take_while(|&k| !broken(text, words, k, k + 1))
+            .find(|&k| cues.determiners.contains(&words[k].lower))
+        {
+            j = k;
         }
     }
     // right before the speaker, on the same line: a quotation closed by , ? or !
@@ -208,8 +206,18 @@ fn verb_before_complementizer(text: &str, words: &[Word], i: usize, cues: &Cues)
         return false;
     }
     let pronoun = cues.pronouns.contains_key(&prev.lower);
-    let name = prev.is_capitalized(text) && cues.speech_verb_endings.iter().any(|e| w.lower.ends_with(e.as_str()));
+    let name = prev.is_capitalized(text) && ends_with_any(&w.lower, &cues.speech_verb_endings);
     (pronoun || name) && !function_word(w, cues) && !cues.act_auxiliaries.contains(&w.lower)
+}
+
+/// Whether word `i` directly follows a coordinating conjunction ("… and said").
+fn coordinated(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
+    i > 0 && cues.coordinators.contains(&words[i - 1].lower) && !broken(text, words, i - 1, i)
+}
+
+/// Whether `word` ends with one of a language's `endings` ("ed", "ing").
+fn ends_with_any(word: &str, endings: &[String]) -> bool {
+    endings.iter().any(|e| word.ends_with(e.as_str()))
 }
 
 /// An article, preposition, clause word, complementizer, skip word or connector: a word that
@@ -303,7 +311,7 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
         .rev()
         .find(|&k| {
             let g = gap(text, words, k - 1, k).trim();
-            g.len() > 1 && g.starts_with(',') && g.ends_with(['"', '”', '»', '“', '\'', '’'])
+            g.len() > 1 && g.starts_with(',') && g.ends_with(CLOSING_MARKS)
                 || g.ends_with([',', '"', '”', '»', '“']) && g.chars().filter(|c| !c.is_whitespace()).count() >= 2
         })
         .map_or_else(|| subject_start(text, words, verb, cues), Some)?;
@@ -506,8 +514,7 @@ pub fn statements_in_sentence(text: &str, sentence: ByteSpan, words: &[Word], qu
     // coordinating word inside A's content ends it
     let coordinator_before = |cue: ByteSpan| {
         let i = words.iter().position(|w| w.span.start == cue.start)?;
-        let link = &words[i.checked_sub(1)?];
-        (cues.coordinators.contains(&link.lower) && !broken(text, words, i - 1, i)).then(|| text[..link.span.start].trim_end().len())
+        coordinated(text, words, i, cues).then(|| text[..words[i - 1].span.start].trim_end().len())
     };
     let clause_cuts: Vec<usize> = out
         .iter()
@@ -538,13 +545,11 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     // "Fallon called on the senator to retract and said he had reached a new low": a verb
     // coordinated with an earlier one shares the sentence's subject
-    let coordinated = || {
-        let link = &words[cue.first.checked_sub(1)?];
-        let coordinator =
-            cues.coordinators.contains(&link.lower) && !broken(text, words, cue.first - 1, cue.first) && words.len() - cue.last > 3;
-        coordinator.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
+    let shares_subject = || {
+        let with_clause = coordinated(text, words, cue.first, cues) && words.len() - cue.last > 3;
+        with_clause.then(|| sentence_subject(text, words, cue.first - 1, cues, true)).flatten()
     };
-    let before = speaker_before(text, words, cue.first, cues).or_else(coordinated);
+    let before = speaker_before(text, words, cue.first, cues).or_else(shares_subject);
     // "Russia …, which it sees as its sphere of influence": a view described inside a relative
     // clause is the writer's description of its antecedent, not something anyone reported
     let described = before.is_some_and(|(s, e)| {
@@ -593,7 +598,7 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         && gap(text, words, clause_end, clause_end + 1).trim() == ","
         && words.len() - (clause_end + 1) >= 3
         && !cues.participles.contains(&words[clause_end + 1].lower)
-        && !cues.participle_endings.iter().any(|e| words[clause_end + 1].lower.ends_with(e.as_str()));
+        && !ends_with_any(&words[clause_end + 1].lower, &cues.participle_endings);
 
     // "Barkley, who said he votes Democratic, said one candidate …": no speaker on either side of
     // a verb with a long tail: the sentence's subject speaks, and the content follows the verb.
@@ -805,8 +810,6 @@ fn run_on(sentence: ByteSpan, quotes: &[Quoted], start: usize) -> usize {
         .fold(sentence.end, usize::max)
 }
 
-/// "X criticised Y, saying that CONTENT": the sentence's subject (or this sentence's earlier
-/// speaker) speaks.
 /// "with the AFT calling her “the champion …”": the words between an absolute-phrase marker and
 /// the participle at word `at`.
 fn absolute_subject(text: &str, words: &[Word], at: usize, cues: &Cues) -> Option<(usize, usize)> {
@@ -820,6 +823,8 @@ fn absolute_subject(text: &str, words: &[Word], at: usize, cues: &Cues) -> Optio
         .map(|k| (k + 1, at))
 }
 
+/// "X criticised Y, saying that CONTENT": the speaker of an absolute phrase ("with X calling …"),
+/// else the sentence's subject (or this sentence's earlier speaker) speaks.
 fn participle(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, earlier: &[Statement]) -> Option<Statement> {
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     let speaker = absolute_subject(text, words, cue.first, cues)
@@ -903,6 +908,9 @@ pub fn attribute_leftover_quotes(
 ) {
     let mut added = Vec::new();
     let titles: Vec<bool> = quotes.iter().map(|q| is_title(q.inner.slice(text))).collect();
+    // titles and one-word quotations do not interrupt a speaker's run of quotations
+    let minor: Vec<bool> =
+        quotes.iter().zip(&titles).map(|(q, &title)| title || q.inner.slice(text).split_whitespace().count() < 2).collect();
     for (q, _) in quotes.iter().zip(&titles).filter(|(_, &title)| !title) {
         if statements.iter().any(|s| s.content.overlaps(&q.inner)) {
             continue;
@@ -955,10 +963,10 @@ pub fn attribute_leftover_quotes(
             .filter(|s| s.speaker.is_some() && s.content.end <= q.outer.start && para_of(s.content.start) == para_of(q.outer.start))
             .filter(|s| {
                 q.outer.start - s.content.end < 250
-                    && !quotes.iter().zip(&titles).any(|(o, &title)| {
-                        let one_word = o.inner.slice(text).split_whitespace().count() < 2;
-                        !title && !one_word && o.outer.start >= s.content.end && o.outer.end <= q.outer.start
-                    })
+                    && !quotes
+                        .iter()
+                        .zip(&minor)
+                        .any(|(o, &minor)| !minor && o.outer.start >= s.content.end && o.outer.end <= q.outer.start)
             })
             .max_by_key(|s| s.content.end)
             .map(|s| (s.speaker, s.cue, s.continues.unwrap_or(s.content)));
