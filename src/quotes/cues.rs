@@ -114,6 +114,9 @@ fn find_cues(text: &str, words: &[Word], quotes: &[Quoted], cues: &Cues) -> Vec<
         } else if cues.participles.contains(rest[0]) && i > 0 && cues.progressive_auxiliaries.contains(lower[i - 1]) {
             // "Trump is insisting that …": a progressive form is a finite verb of saying
             Some(Cue { kind: CueKind::Speech, first: i, last: i })
+        } else if i == 0 && cues.speech.contains(rest[0]) {
+            // a sentence does not open with its verb of saying: "Claims we checked", "Reports of …"
+            None
         } else if let Some(n) = cues.speech.phrase_len(rest) {
             Some(Cue { kind: CueKind::Speech, first: i, last: i + n - 1 })
         } else if cues.speech.contains(rest[0]) {
@@ -287,7 +290,9 @@ fn phrase_backwards(text: &str, words: &[Word], end: usize, cues: &Cues, after_a
             // "Armenia, which denied": the antecedent before the comma speaks
             return antecedent(text, words, start - 1, cues);
         }
-        if cues.clause_breaks.contains(&w.lower) || cues.complementizers.contains(&w.lower) || cues.speech.contains(&w.lower) {
+        // a capitalised verb form inside a phrase is part of a name ("The United States said")
+        let verb = cues.speech.contains(&w.lower) && !w.is_capitalized(text);
+        if cues.clause_breaks.contains(&w.lower) || cues.complementizers.contains(&w.lower) || verb {
             break;
         }
         start -= 1;
@@ -401,7 +406,7 @@ fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look
             break;
         }
         // "said the administration should …": a clause's subject, not the speaker
-        if cues.act_auxiliaries.contains(&w.lower) && !cues.skip_words.contains(&w.lower) && end > start + 1 {
+        if cues.act_auxiliaries.contains(&w.lower) && end > start {
             return None;
         }
         let joins = cues.connectors.contains(&w.lower);
@@ -709,7 +714,7 @@ fn subject_start(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Option
         start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
     let opens_phrase = words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower) || cues.connectors.contains(&w.lower));
     if time_phrase || opens_phrase {
-        start = (start + 1..verb.min(start + 8)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
+        start = (start + 1..verb.min(start + 12)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
     }
     Some(start)
 }
@@ -723,7 +728,12 @@ fn sentence_subject(text: &str, words: &[Word], verb: usize, cues: &Cues, pronou
     let first = words.get(start).filter(|_| start < verb)?;
     let mut end = start + 1;
     if cues.determiners.contains(&first.lower) {
-        end = (start + 2..=(start + 3).min(verb)).take_while(|&k| !broken(text, words, k - 2, k - 1)).last().unwrap_or(start + 1);
+        // up to two words after the determiner, not running into a verb ("the mayor defended …")
+        let verb_form = |w: &Word| !w.is_capitalized(text) && (cues.speech.contains(&w.lower) || cues.belief.contains(&w.lower));
+        end = (start + 2..=(start + 3).min(verb))
+            .take_while(|&k| !broken(text, words, k - 2, k - 1) && !verb_form(&words[k - 1]))
+            .last()
+            .unwrap_or(start + 1);
         // German: the first capitalised word after the article is the noun ("Die Regierung nannte")
         if cues.nouns_capitalized {
             end = (start + 1..end).find(|&k| words[k].is_capitalized(text)).map_or(end, |k| k + 1);
