@@ -58,6 +58,8 @@ pub enum Via {
     Institution,
     Person,
     Pronoun,
+    /// A relative pronoun ("Armenia, which denied"), resolved through its antecedent.
+    Relative,
     Anaphor,
     Unresolved,
 }
@@ -184,14 +186,18 @@ fn is_pronoun(p: &[&str], cues: &Cues) -> Option<String> {
 pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: &Cues) -> Vec<Option<Attribution>> {
     let mut out: Vec<Option<Attribution>> = Vec::with_capacity(statements.len());
     for (i, st) in statements.iter().enumerate() {
-        let Some(span) = st.speaker else {
+        let Some(mention) = st.speaker else {
             out.push(None);
             continue;
         };
+        // "Armenia, which denied …": the relative pronoun's antecedent is resolved in its place
+        let antecedent = crate::quotes::cues::relative_antecedent(text, mention, cues);
+        let span = antecedent.unwrap_or(mention);
         let resolved = resolve_phrase(text, span, dict, cues)
             .or_else(|| placed(text, span, dict, cues))
             .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
-            .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues));
+            .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues))
+            .map(|a| if antecedent.is_some() { Attribution { via: Via::Relative, ..a } } else { a });
         let lower = span.slice(text).to_lowercase();
         if resolved.is_none() && cues.pronouns.contains_key(lower.trim()) {
             // a pronoun with no antecedent names nobody: the statement stays, unattributed

@@ -287,8 +287,9 @@ fn phrase_backwards(text: &str, words: &[Word], end: usize, cues: &Cues, after_a
         }
         let w = &words[start - 1];
         if first_step && start >= 2 && cues.relative_pronouns.contains(&w.lower) && gap(text, words, start - 2, start - 1).trim() == "," {
-            // "Armenia, which denied": the antecedent before the comma speaks
-            return antecedent(text, words, start - 1, cues);
+            // "Armenia, which denied": the relative pronoun is the mention (as "it" would be);
+            // its antecedent before the comma is who speaks ([`relative_antecedent`])
+            return antecedent(text, words, start - 1, cues).map(|_| (start - 1, start));
         }
         // a capitalised verb form inside a phrase is part of a name ("The United States said")
         let verb = cues.speech.contains(&w.lower) && !w.is_capitalized(text);
@@ -342,6 +343,27 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
     (head_ok && described && no_cue && sentence_start_clean).then_some((start, first_comma))
 }
 
+/// Words a relative-pronoun mention's antecedent is looked for in, before the pronoun.
+const ANTECEDENT_WINDOW_CHARS: usize = 100;
+
+/// The phrase a relative-pronoun speaker mention stands for: "Armenia" in "Armenia, which
+/// denied …". `None` unless `mention` is one relative pronoun after a comma and a name.
+pub fn relative_antecedent(text: &str, mention: ByteSpan, cues: &Cues) -> Option<ByteSpan> {
+    let from = text[..mention.start].char_indices().rev().nth(ANTECEDENT_WINDOW_CHARS).map_or(0, |(i, _)| i);
+    let words = crate::text::words::words(text, ByteSpan::new(from, mention.end));
+    let rel = words.len().checked_sub(1)?;
+    if rel < 1
+        || words[rel].span != mention
+        || !cues.relative_pronouns.contains(&words[rel].lower)
+        || gap(text, &words, rel - 1, rel).trim() != ","
+    {
+        return None;
+    }
+    // a window that starts inside the text may cut its first word: never let the phrase reach it
+    let whole = usize::from(from > 0);
+    antecedent(text, &words[whole..], rel - whole, cues).map(|r| span_of(&words[whole..], r))
+}
+
 /// The noun phrase that ends right before word `rel` (a relative pronoun after a comma).
 fn antecedent(text: &str, words: &[Word], rel: usize, cues: &Cues) -> Option<(usize, usize)> {
     let end = rel;
@@ -351,10 +373,20 @@ fn antecedent(text: &str, words: &[Word], rel: usize, cues: &Cues) -> Option<(us
             break;
         }
         let w = &words[start - 1];
-        if !(w.is_capitalized(text) || cues.definite_articles.contains(&w.lower)) {
+        let verb = cues.speech.contains(&w.lower) && !w.is_capitalized(text);
+        if verb || cues.prepositions.contains(&w.lower) || cues.clause_breaks.contains(&w.lower) || cues.complementizers.contains(&w.lower)
+        {
             break;
         }
         start -= 1;
+    }
+    // the phrase opens with a name or an article ("Armenia", "the ministry", "met Smith" → "Smith")
+    while start < end
+        && !(words[start].is_capitalized(text)
+            || cues.determiners.contains(&words[start].lower)
+            || cues.definite_articles.contains(&words[start].lower))
+    {
+        start += 1;
     }
     (start < end).then_some((start, end))
 }
@@ -504,17 +536,9 @@ pub fn statements_in_sentence(text: &str, sentence: ByteSpan, words: &[Word], qu
         out.extend(survey_lead(&cx));
     }
     // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
-    // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which".
-    let cut_points: Vec<(ByteSpan, usize)> = out
-        .iter()
-        .filter_map(|s| {
-            let (sp, cue) = (s.speaker?, s.cue?);
-            let relative = sp.end < cue.start && text[sp.end..cue.start].contains(',');
-            let at =
-                if relative { words.iter().rev().find(|w| w.span.end <= cue.start).map_or(cue.start, |w| w.span.start) } else { sp.start };
-            Some((sp, at))
-        })
-        .collect();
+    // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which" (the
+    // relative pronoun is the mention).
+    let cut_points: Vec<(ByteSpan, usize)> = out.iter().filter_map(|s| s.speaker.map(|sp| (sp, sp.start))).collect();
     // "X insisted that A, claiming B" / "X called on Y to A and said B": a cue after a comma or a
     // coordinating word inside A's content ends it
     let coordinator_before = |cue: ByteSpan| {
@@ -674,16 +698,18 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
         let closes = cue.first > e && gap(text, words, cue.first - 1, cue.first).trim_end().ends_with([',', ')']);
         (opens && closes && !cues.clause_breaks.contains(&words[s].lower)).then_some((s, e))
     };
-    let Some(speaker) = before.or_else(speaker_after_verb).or_else(subject) else { return Vec::new() };
-    let content_start = if before.is_some() {
-        words.get(after_idx).map_or(sentence.end, |w| w.span.start)
-    } else {
+    let after_verb = if before.is_some() { None } else { speaker_after_verb() };
+    let Some(speaker) = before.or(after_verb).or_else(subject) else { return Vec::new() };
+    let content_start = match after_verb {
         // inverted ("Заявил министр, что …"): content after the speaker
-        let idx = after_complementizer(text, words, speaker.1, quotes, cues);
-        words.get(idx).map_or(sentence.end, |w| w.span.start)
+        Some(_) => {
+            let idx = after_complementizer(text, words, speaker.1, quotes, cues);
+            words.get(idx).map_or(sentence.end, |w| w.span.start)
+        }
+        None => words.get(after_idx).map_or(sentence.end, |w| w.span.start),
     };
     let content_start = quote_opening_after(text, cue_span.end, quotes)
-        .filter(|q| q.outer.start <= content_start || before.is_some())
+        .filter(|q| q.outer.start <= content_start || after_verb.is_none())
         .map_or(content_start, |q| q.outer.start.min(content_start));
     let Some(content) = content_span(text, content_start, run_on(sentence, quotes, content_start)) else { return Vec::new() };
     let content = quote_bounded(text, past_adjunct(text, content, words, quotes, cues), quotes, cues);
