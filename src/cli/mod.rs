@@ -171,6 +171,10 @@ struct TrainArgs {
     /// Epochs of fine-tuning.
     #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().epochs)]
     tune_epochs: usize,
+    /// Fine-tuning: balance the labels within each language (`lang` of the rows) rather than over
+    /// all the data.
+    #[arg(long)]
+    balance_per_language: bool,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -450,6 +454,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             first_layer,
             epochs: args.tune_epochs,
             seed: args.seed,
+            balance_per_language: args.balance_per_language,
             ..Default::default()
         };
         let started = Instant::now();

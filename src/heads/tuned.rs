@@ -34,11 +34,24 @@ pub struct TuneConfig {
     pub max_tokens: usize,
     pub holdout: f64,
     pub seed: u64,
+    /// Weigh each label by its inverse frequency within each language instead of over all the
+    /// data, so a language whose data is mostly one label still counts every label equally.
+    pub balance_per_language: bool,
 }
 
 impl Default for TuneConfig {
     fn default() -> Self {
-        TuneConfig { first_layer: 8, epochs: 4, lr_top: 4e-5, lr_head: 2e-3, batch_size: 32, max_tokens: 128, holdout: 0.1, seed: 13 }
+        TuneConfig {
+            first_layer: 8,
+            epochs: 4,
+            lr_top: 4e-5,
+            lr_head: 2e-3,
+            batch_size: 32,
+            max_tokens: 128,
+            holdout: 0.1,
+            seed: 13,
+            balance_per_language: false,
+        }
     }
 }
 
@@ -187,6 +200,32 @@ impl Tuned {
     }
 }
 
+/// A label's weight never exceeds this, so a label with a handful of rows in one group does not
+/// dominate the loss.
+const MAX_LABEL_WEIGHT: f64 = 5.0;
+
+/// Loss weights of the training examples: within each group (`group(i)`), a label's weight is the
+/// inverse of its share, `n_group / (labels_in_group · n_group_label)`, capped at [`MAX_LABEL_WEIGHT`].
+/// One group for all examples is plain class balancing.
+/// Indexed like `y`; examples outside `fit` weigh 0.
+fn label_weights<'a>(fit: &[usize], y: &[usize], group: impl Fn(usize) -> &'a str) -> Vec<f32> {
+    use std::collections::HashMap;
+    let mut counts: HashMap<(&str, usize), usize> = HashMap::new();
+    let mut totals: HashMap<&str, usize> = HashMap::new();
+    for &i in fit {
+        *counts.entry((group(i), y[i])).or_default() += 1;
+        *totals.entry(group(i)).or_default() += 1;
+    }
+    let labels_in = |g: &str| counts.keys().filter(|(h, _)| *h == g).count();
+    let mut weights = vec![0.0; y.len()];
+    for &i in fit {
+        let g = group(i);
+        let w = totals[g] as f64 / (labels_in(g) as f64 * counts[&(g, y[i])] as f64);
+        weights[i] = w.min(MAX_LABEL_WEIGHT) as f32;
+    }
+    weights
+}
+
 /// Fine-tunes the top layers and a classifier on `data`, reports on `dev`, and saves all to `out`.
 pub fn train(
     model_dir: &Path,
@@ -211,9 +250,8 @@ pub fn train(
     let target_states = if task.uses_target() { bottom_states(&bottom, &distinct, config.max_tokens)? } else { Vec::new() };
     let target_of: Vec<usize> =
         examples.iter().map(|e| e.target.as_deref().and_then(|t| distinct.binary_search(&t).ok()).unwrap_or(0)).collect();
-    let targets_for = |idx: &[usize]| -> Option<Vec<&Tensor>> {
-        task.uses_target().then(|| idx.iter().map(|&i| &target_states[target_of[i]]).collect())
-    };
+    let targets_for =
+        |idx: &[usize]| -> Option<Vec<&Tensor>> { task.uses_target().then(|| idx.iter().map(|&i| &target_states[target_of[i]]).collect()) };
     let labels = task.labels();
     let y = super::gold(task, &examples);
 
@@ -243,8 +281,8 @@ pub fn train(
     };
     let mut opt_top = nn::AdamW::default().build(&top.vs, config.lr_top)?;
     let mut opt_head = nn::AdamW::default().build(&tuned.classifier_vs, config.lr_head)?;
-    let counts: Vec<f64> = (0..labels.len()).map(|k| fit.iter().filter(|&&i| y[i] == k).count().max(1) as f64).collect();
-    let weights = Tensor::from_slice(&counts.iter().map(|c| (fit.len() as f64 / (labels.len() as f64 * c)) as f32).collect::<Vec<_>>());
+    let group = |i: usize| if config.balance_per_language { examples[i].lang.as_deref().unwrap_or("") } else { "" };
+    let weight = label_weights(&fit, &y, group);
 
     let hold_probs = |t: &Tuned| -> Vec<Vec<f32>> {
         hold.chunks(128)
@@ -268,7 +306,15 @@ pub fn train(
         for b in batches {
             let s: Vec<&Tensor> = b.iter().map(|&i| &states[i]).collect();
             let gold = Tensor::from_slice(&b.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
-            let loss = tuned.logits(&top, &s, targets_for(b).as_deref(), true).cross_entropy_loss::<&Tensor>(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
+            let w = Tensor::from_slice(&b.iter().map(|&i| weight[i]).collect::<Vec<f32>>());
+            let per_example = tuned.logits(&top, &s, targets_for(b).as_deref(), true).cross_entropy_loss::<&Tensor>(
+                &gold,
+                None,
+                Reduction::None,
+                -100,
+                0.0,
+            );
+            let loss = (per_example * &w).sum(Kind::Float) / w.sum(Kind::Float);
             opt_top.zero_grad();
             opt_head.zero_grad();
             loss.backward();
@@ -321,4 +367,3 @@ pub fn train(
     tuned.save(&mut top, out)?;
     Ok(tuned)
 }
-
