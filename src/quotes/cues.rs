@@ -331,7 +331,9 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
         .first()
         .is_some_and(|w| !w.is_capitalized(text) || cues.relative_pronouns.contains(&w.lower) || cues.determiners.contains(&w.lower))
         || appositive.len() >= 2 && appositive.iter().take(3).any(|w| cues.anaphor_heads.contains(&w.lower) || !w.is_capitalized(text));
-    let no_cue = appositive.iter().all(|w| !cues.speech.contains(&w.lower));
+    // (a relative clause may hold a statement of its own: "Barkley, who said …, said")
+    let relative = appositive.first().is_some_and(|w| cues.relative_pronouns.contains(&w.lower));
+    let no_cue = relative || appositive.iter().all(|w| !cues.speech.contains(&w.lower));
     let sentence_start_clean = start > 0 || !text[..words[0].span.start].ends_with(['"', '“', '«', '„', '\'']);
     // "the water minister, Amal Rashed, told": a role, then the name as the appositive
     let named_role = appositive.len() <= 4
@@ -587,6 +589,17 @@ fn speech(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, belief: bool) -> Vec
     if belief && described {
         return Vec::new();
     }
+    // "Die Regierung, die den Bericht zurückwies, erklärte …": a relative clause whose verb comes
+    // last; its relative pronoun is the speaker mention, the words before the verb the content
+    if let Some((s, e)) = before.filter(|&(s, e)| e > s + 1 && s > 0 && cues.relative_pronouns.contains(&words[s].lower)) {
+        if gap(text, words, s - 1, s).trim() == "," {
+            let content = ByteSpan::new(words[s + 1].span.start, words[e - 1].span.end);
+            return vec![Statement {
+                kind: kind_for(content, quotes, text, belief),
+                ..cx.reported(content, cue_span, span_of(words, (s, s + 1)), None, 0.7)
+            }];
+        }
+    }
     let after_idx = after_complementizer(text, words, cue.last + 1, quotes, cues);
     let tail_words = words.len().saturating_sub(cue.last + 1);
     let tail_is_short_or_adverbial = tail_words == 0
@@ -738,7 +751,10 @@ fn subject_start(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Option
     }
     let time_phrase =
         start > 0 && start < verb && cues.skip_words.contains(&words[start - 1].lower) && !broken(text, words, start - 1, start);
-    let opens_phrase = words.get(start).is_some_and(|w| cues.prepositions.contains(&w.lower) || cues.connectors.contains(&w.lower));
+    // ("Of Carson, …"; but German "Der Sprecher" opens with an article that also links genitives)
+    let opens_phrase = words.get(start).is_some_and(|w| {
+        cues.prepositions.contains(&w.lower) || cues.connectors.contains(&w.lower) && !cues.determiners.contains(&w.lower)
+    });
     if time_phrase || opens_phrase {
         start = (start + 1..verb.min(start + 12)).find(|&k| gap(text, words, k - 1, k).trim() == ",")?;
     }
