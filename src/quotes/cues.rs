@@ -440,7 +440,7 @@ fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look
             break;
         }
         // "said the administration should …": a clause's subject, not the speaker
-        if cues.act_auxiliaries.contains(&w.lower) && end > start {
+        if cues.act_auxiliaries.contains(&w.lower) && !cues.prepositions.contains(&w.lower) && end > start {
             return None;
         }
         let joins = cues.connectors.contains(&w.lower);
@@ -510,6 +510,10 @@ fn after_complementizer(text: &str, words: &[Word], idx: usize, quotes: &[Quoted
         if in_quote(words[k].span, quotes) || (k > idx && broken(text, words, k - 1, k)) {
             break;
         }
+        // "said it was not that simple": past an auxiliary the clause has begun ("that" is no complementizer)
+        if k > idx && cues.act_auxiliaries.contains(&words[k].lower) && !cues.prepositions.contains(&words[k].lower) {
+            break;
+        }
         // past the first word, a complementizer that is also a preposition ("di", "de") is not one
         if cues.complementizers.contains(&words[k].lower) && (k == idx || !cues.connectors.contains(&words[k].lower)) {
             return k + 1;
@@ -526,7 +530,7 @@ pub fn statements_in_sentence(text: &str, sentence: ByteSpan, words: &[Word], qu
     for cue in &found {
         let cue_span = ByteSpan::new(words[cue.first].span.start, words[cue.last].span.end);
         let statement = match &cue.kind {
-            CueKind::According => according(&cx, cue, cue_span).into_iter().collect(),
+            CueKind::According => according(&cx, cue, cue_span),
             CueKind::Participle => participle(&cx, cue, cue_span, &out).into_iter().collect(),
             CueKind::Target { then } => target(&cx, cue, then, cue_span),
             CueKind::Speech | CueKind::Belief => speech(&cx, cue, cue_span, matches!(cue.kind, CueKind::Belief)),
@@ -540,7 +544,9 @@ pub fn statements_in_sentence(text: &str, sentence: ByteSpan, words: &[Word], qu
     // A later speaker inside an earlier statement's content ends that content: "X said A, and Y
     // said B" ends before Y; "X said A from Armenia, which denied B" ends before "which" (the
     // relative pronoun is the mention).
-    let cut_points: Vec<(ByteSpan, usize)> = out.iter().filter_map(|s| s.speaker.map(|sp| (sp, sp.start))).collect();
+    // (at the cue when it comes first: "…, according to X")
+    let cut_points: Vec<(ByteSpan, usize)> =
+        out.iter().filter_map(|s| s.speaker.map(|sp| (sp, s.cue.map_or(sp.start, |c| c.start.min(sp.start))))).collect();
     // "X insisted that A, claiming B" / "X called on Y to A and said B": a cue after a comma or a
     // coordinating word inside A's content ends it
     let coordinator_before = |cue: ByteSpan| {
@@ -889,27 +895,73 @@ fn participle(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan, earlier: &[State
     Some(cx.reported(content, cue_span, speaker, None, 0.7))
 }
 
-fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Option<Statement> {
+fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Vec<Statement> {
     let Sentence { text, span: sentence, words, quotes, cues } = *cx;
     // "как заявили в Ереване": a locative speaker keeps its preposition
-    let (s, e) = speaker_after(text, words, cue.last, cues, false).or_else(|| {
+    let Some((s, e)) = speaker_after(text, words, cue.last, cues, false).or_else(|| {
         let next = words.get(cue.last + 1)?;
         if !cues.prepositions.contains(&next.lower) {
             return None;
         }
         speaker_after(text, words, cue.last + 1, cues, false).map(|(_, e)| (cue.last + 1, e))
-    })?;
+    }) else {
+        return Vec::new();
+    };
     let speaker = span_of(words, (s, e));
     let lead = &text[sentence.start..cue_span.start];
-    let content = if lead.trim().is_empty() {
-        // "According to X[, who …], CONTENT": the content follows the phrase's comma
+    // "According to X[, who …], CONTENT", also after a clause closed by a colon ("…: According to
+    // recent polls, CONTENT"): the content follows the phrase's comma
+    if lead.trim().is_empty() || lead.trim_end().ends_with([':', ';']) {
         let after = text[speaker.end..sentence.end].find(',').map_or(speaker.end, |i| speaker.end + i + 1);
-        content_span(text, after, run_on(sentence, quotes, after))?
-    } else {
-        // "CONTENT, according to X"
-        content_span(text, sentence.start, cue_span.start)?
-    };
-    Some(cx.reported(content, cue_span, speaker, None, 0.85))
+        return content_span(text, after, run_on(sentence, quotes, after))
+            .map(|c| cx.reported(c, cue_span, speaker, None, 0.85))
+            .into_iter()
+            .collect();
+    }
+    // "CONTENT, according to X", or an aside inside it: "At the heart of the trouble, according to
+    // X[, an envoy], was a decision …" — the content is the lead and the rest of the sentence
+    let first = content_span(text, sentence.start, cue_span.start);
+    // (without commas when the lead stops at an auxiliary: "Die Straße ist nach Angaben des
+    // Ministeriums seit Montag offen")
+    let before_cue = cue.first.checked_sub(1).map(|k| &words[k]);
+    let mid_clause = before_cue.is_some_and(|w| cues.act_auxiliaries.contains(&w.lower) && !cues.prepositions.contains(&w.lower));
+    let rest = (lead.trim_end().ends_with(',') || mid_clause).then(|| aside_tail(cx, e, mid_clause)).flatten();
+    match (first, rest) {
+        (Some(c), Some(r)) => {
+            let first = cx.reported(c, cue_span, speaker, None, 0.85);
+            let rest = Statement { kind: kind_for(r, quotes, text, false), content: r, continues: Some(c), ..first.clone() };
+            vec![first, rest]
+        }
+        (c, r) => c.or(r).map(|c| cx.reported(c, cue_span, speaker, None, 0.85)).into_iter().collect(),
+    }
+}
+
+/// The rest of a sentence after an aside that ends with the speaker phrase (words `..end`) and an
+/// optional description of it in commas: "…, according to X, an envoy, REST". `None` when nothing
+/// follows or what follows is about the speaker (a relative clause, a participle) or a new clause.
+/// `unmarked`: the aside has no commas.
+fn aside_tail(cx: &Sentence<'_>, end: usize, unmarked: bool) -> Option<ByteSpan> {
+    let Sentence { text, span: sentence, words, quotes, cues } = *cx;
+    if end >= words.len() || gap(text, words, end - 1, end).trim() != if unmarked { "" } else { "," } {
+        return None;
+    }
+    let mut start = end;
+    // a description of the speaker in commas ("another former envoy,")
+    if let Some(close) = (end + 1..words.len().min(end + 10)).find(|&k| broken(text, words, k - 1, k)) {
+        let described = !words[end].is_capitalized(text) || cues.determiners.contains(&words[end].lower);
+        if described && gap(text, words, close - 1, close).trim() == "," {
+            start = close;
+        }
+    }
+    let first = &words[start];
+    if cues.relative_pronouns.contains(&first.lower)
+        || cues.clause_breaks.contains(&first.lower)
+        || cues.participles.contains(&first.lower)
+        || ends_with_any(&first.lower, &cues.participle_endings)
+    {
+        return None;
+    }
+    content_span(text, first.span.start, run_on(sentence, quotes, first.span.start))
 }
 
 /// "X accused Y of CONTENT", "X called on Y to CONTENT". Without its linking word ("\"Why?\" he
