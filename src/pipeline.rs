@@ -51,7 +51,9 @@ pub fn analyse(article: &Article, lexicons: &Lexicons, dict: &Dictionary, target
         .zip(attributions)
         .map(|(statement, actor)| {
             let mut context = statement.content;
-            for part in [statement.cue, statement.speaker, statement.target].into_iter().flatten() {
+            // (a relative-pronoun speaker brings its antecedent: "Armenia, which denied the claims")
+            let antecedent = statement.speaker.and_then(|sp| quotes::cues::relative_antecedent(text, sp, &cues));
+            for part in [statement.cue, statement.speaker, statement.target, antecedent].into_iter().flatten() {
                 context = ByteSpan::new(context.start.min(part.start), context.end.max(part.end));
             }
             let own = |a: &actors::Actor| {
