@@ -213,6 +213,20 @@ fn verb_before_complementizer(text: &str, words: &[Word], i: usize, cues: &Cues)
     (pronoun || name) && !function_word(w, cues) && !cues.act_auxiliaries.contains(&w.lower)
 }
 
+/// An auxiliary or modal verb ("was", "has", "should"): the language's act auxiliaries less the
+/// prepositions among them ("to").
+fn auxiliary(w: &Word, cues: &Cues) -> bool {
+    cues.act_auxiliaries.contains(&w.lower) && !cues.prepositions.contains(&w.lower)
+}
+
+/// Where a phrase read backwards from a verb stops: a clause word, a complementizer or another
+/// verb of saying (a capitalised one is part of a name: "The United States said").
+fn phrase_boundary(text: &str, w: &Word, cues: &Cues) -> bool {
+    cues.clause_breaks.contains(&w.lower)
+        || cues.complementizers.contains(&w.lower)
+        || cues.speech.contains(&w.lower) && !w.is_capitalized(text)
+}
+
 /// Whether word `i` directly follows a coordinating conjunction ("… and said").
 fn coordinated(text: &str, words: &[Word], i: usize, cues: &Cues) -> bool {
     i > 0 && cues.coordinators.contains(&words[i - 1].lower) && !broken(text, words, i - 1, i)
@@ -291,9 +305,7 @@ fn phrase_backwards(text: &str, words: &[Word], end: usize, cues: &Cues, after_a
             // its antecedent before the comma is who speaks ([`relative_antecedent`])
             return antecedent(text, words, start - 1, cues).map(|_| (start - 1, start));
         }
-        // a capitalised verb form inside a phrase is part of a name ("The United States said")
-        let verb = cues.speech.contains(&w.lower) && !w.is_capitalized(text);
-        if cues.clause_breaks.contains(&w.lower) || cues.complementizers.contains(&w.lower) || verb {
+        if phrase_boundary(text, w, cues) {
             break;
         }
         start -= 1;
@@ -327,12 +339,11 @@ fn appositive_head(text: &str, words: &[Word], verb: usize, cues: &Cues) -> Opti
     }
     let head_ok = words[start].is_capitalized(text) || cues.determiners.contains(&words[start].lower);
     let appositive = &words[first_comma..verb];
-    let described = appositive
-        .first()
-        .is_some_and(|w| !w.is_capitalized(text) || cues.relative_pronouns.contains(&w.lower) || cues.determiners.contains(&w.lower))
+    let relative = appositive.first().is_some_and(|w| cues.relative_pronouns.contains(&w.lower));
+    let described = relative
+        || appositive.first().is_some_and(|w| !w.is_capitalized(text) || cues.determiners.contains(&w.lower))
         || appositive.len() >= 2 && appositive.iter().take(3).any(|w| cues.anaphor_heads.contains(&w.lower) || !w.is_capitalized(text));
     // (a relative clause may hold a statement of its own: "Barkley, who said …, said")
-    let relative = appositive.first().is_some_and(|w| cues.relative_pronouns.contains(&w.lower));
     let no_cue = relative || appositive.iter().all(|w| !cues.speech.contains(&w.lower));
     let sentence_start_clean = start > 0 || !text[..words[0].span.start].ends_with(['"', '“', '«', '„', '\'']);
     // "the water minister, Amal Rashed, told": a role, then the name as the appositive
@@ -351,6 +362,10 @@ const ANTECEDENT_WINDOW_CHARS: usize = 100;
 /// The phrase a relative-pronoun speaker mention stands for: "Armenia" in "Armenia, which
 /// denied …". `None` unless `mention` is one relative pronoun after a comma and a name.
 pub fn relative_antecedent(text: &str, mention: ByteSpan, cues: &Cues) -> Option<ByteSpan> {
+    // (asked of every speaker mention, twice: settle most of them before tokenising the window)
+    if !cues.relative_pronouns.contains(&mention.slice(text).to_lowercase()) {
+        return None;
+    }
     let from = text[..mention.start].char_indices().rev().nth(ANTECEDENT_WINDOW_CHARS).map_or(0, |(i, _)| i);
     let words = crate::text::words::words(text, ByteSpan::new(from, mention.end));
     let rel = words.len().checked_sub(1)?;
@@ -375,9 +390,7 @@ fn antecedent(text: &str, words: &[Word], rel: usize, cues: &Cues) -> Option<(us
             break;
         }
         let w = &words[start - 1];
-        let verb = cues.speech.contains(&w.lower) && !w.is_capitalized(text);
-        if verb || cues.prepositions.contains(&w.lower) || cues.clause_breaks.contains(&w.lower) || cues.complementizers.contains(&w.lower)
-        {
+        if phrase_boundary(text, w, cues) || cues.prepositions.contains(&w.lower) {
             break;
         }
         start -= 1;
@@ -440,7 +453,7 @@ fn speaker_after(text: &str, words: &[Word], last: usize, cues: &Cues, must_look
             break;
         }
         // "said the administration should …": a clause's subject, not the speaker
-        if cues.act_auxiliaries.contains(&w.lower) && !cues.prepositions.contains(&w.lower) && end > start {
+        if auxiliary(w, cues) && end > start {
             return None;
         }
         let joins = cues.connectors.contains(&w.lower);
@@ -514,7 +527,7 @@ fn after_complementizer(text: &str, words: &[Word], idx: usize, quotes: &[Quoted
             break;
         }
         // "said it was not that simple": past an auxiliary the clause has begun ("that" is no complementizer)
-        if k > idx && cues.act_auxiliaries.contains(&words[k].lower) && !cues.prepositions.contains(&words[k].lower) {
+        if k > idx && auxiliary(&words[k], cues) {
             break;
         }
         // past the first word, a complementizer that is also a preposition ("di", "de") is not one
@@ -927,7 +940,7 @@ fn according(cx: &Sentence<'_>, cue: &Cue, cue_span: ByteSpan) -> Vec<Statement>
     // (without commas when the lead stops at an auxiliary: "Die Straße ist nach Angaben des
     // Ministeriums seit Montag offen")
     let before_cue = cue.first.checked_sub(1).map(|k| &words[k]);
-    let mid_clause = before_cue.is_some_and(|w| cues.act_auxiliaries.contains(&w.lower) && !cues.prepositions.contains(&w.lower));
+    let mid_clause = before_cue.is_some_and(|w| auxiliary(w, cues));
     let rest = (lead.trim_end().ends_with(',') || mid_clause).then(|| aside_tail(cx, e, mid_clause)).flatten();
     match (first, rest) {
         (Some(c), Some(r)) => {
