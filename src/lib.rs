@@ -38,4 +38,5 @@ pub mod report;
 pub mod runtime;
 pub mod score;
 pub mod scoring;
+pub mod tagger;
 pub mod text;

@@ -125,18 +125,22 @@ enum EvalTask {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum HeadTask {
+enum TrainTask {
     Sentiment,
     TargetSentiment,
     Stance,
+    /// The learned attribution tagger, on PolNeAR-format documents.
+    Attribution,
 }
 
-impl From<HeadTask> for standpoint::heads::Task {
-    fn from(t: HeadTask) -> Self {
-        match t {
-            HeadTask::Sentiment => standpoint::heads::Task::Sentiment,
-            HeadTask::TargetSentiment => standpoint::heads::Task::TargetSentiment,
-            HeadTask::Stance => standpoint::heads::Task::Stance,
+impl TrainTask {
+    /// The classification task of a head; the attribution tagger is no head.
+    fn head(self) -> Option<standpoint::heads::Task> {
+        match self {
+            TrainTask::Sentiment => Some(standpoint::heads::Task::Sentiment),
+            TrainTask::TargetSentiment => Some(standpoint::heads::Task::TargetSentiment),
+            TrainTask::Stance => Some(standpoint::heads::Task::Stance),
+            TrainTask::Attribution => None,
         }
     }
 }
@@ -144,7 +148,7 @@ impl From<HeadTask> for standpoint::heads::Task {
 #[derive(Args)]
 struct TrainArgs {
     #[arg(long, value_enum)]
-    task: HeadTask,
+    task: TrainTask,
     /// Training files (shared datasets' JSONL schema).
     #[arg(long, required = true, num_args = 1..)]
     data: Vec<PathBuf>,
@@ -416,11 +420,10 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         }
         EvalTask::Sentiment | EvalTask::TargetSentiment | EvalTask::Stance => {
             let task = match args.task {
-                EvalTask::Sentiment => HeadTask::Sentiment,
-                EvalTask::TargetSentiment => HeadTask::TargetSentiment,
-                _ => HeadTask::Stance,
-            }
-            .into();
+                EvalTask::Sentiment => standpoint::heads::Task::Sentiment,
+                EvalTask::TargetSentiment => standpoint::heads::Task::TargetSentiment,
+                _ => standpoint::heads::Task::Stance,
+            };
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
             let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, args.model.precision())
                 .with_context(|| format!("loading the head in {}", head_dir.display()))?;
@@ -449,6 +452,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
 }
 
 fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
+    let Some(task) = args.task.head() else { return run_train_tagger(args) };
     if let Some(first_layer) = args.tune_from_layer {
         let config = standpoint::heads::tuned::TuneConfig {
             first_layer,
@@ -460,7 +464,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
         let started = Instant::now();
         let tuned = standpoint::heads::tuned::train(
             &args.model.dir()?,
-            args.task.into(),
+            task,
             &args.data,
             &args.dev,
             &config,
@@ -483,7 +487,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     let options = standpoint::heads::TrainOptions { tone: tone.as_ref(), mismatched: args.mismatched_targets };
     let head = standpoint::heads::train(
         &encoder,
-        args.task.into(),
+        task,
         &args.data,
         &args.dev,
         &config,
@@ -494,5 +498,20 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     head.save(&args.out)?;
     eprintln!("standpoint: trained in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
     println!("{}", serde_json::to_string_pretty(&head.meta.record["dev"]["metrics"])?);
+    Ok(Outcome::Success)
+}
+
+fn run_train_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
+    let config = standpoint::tagger::TaggerConfig {
+        epochs: args.tune_epochs,
+        seed: args.seed,
+        layers: args.tune_from_layer.unwrap_or(standpoint::tagger::TaggerConfig::default().layers),
+        ..Default::default()
+    };
+    let lexicons = standpoint::lexicon::Lexicons::builtin();
+    let started = Instant::now();
+    let meta = standpoint::tagger::train(&args.model.dir()?, &args.data, &args.dev, &config, &lexicons, args.model.batch_config().threads, &args.out)?;
+    eprintln!("standpoint: trained the tagger in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
+    println!("{}", serde_json::to_string_pretty(&meta.record["dev"])?);
     Ok(Outcome::Success)
 }

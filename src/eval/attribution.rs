@@ -26,7 +26,9 @@ pub struct GoldAttribution {
     #[serde(default)]
     pub source: Vec<Offsets>,
     #[serde(default)]
-    pub content: Vec<Offsets>,
+    pub content: Vec<Offsets>,    /// Read by the tagger's training; the scorer does not use it.
+    #[serde(default)]
+    pub cue: Vec<Offsets>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

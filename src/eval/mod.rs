@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::actors::Dictionary;
 use crate::corpus::Article;
 use crate::lexicon::Lexicons;
+use crate::quotes::Statement;
 use crate::text::CharIndex;
 use attribution::{GoldDocument, Offsets, Predicted, PredictionLine};
 
@@ -17,25 +18,31 @@ pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &D
         .map(|doc| {
             let article = Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) };
             let analysis = crate::pipeline::analyse(&article, lexicons, dict, &[]);
-            let index = CharIndex::new(&doc.text);
-            let offsets = |span: crate::text::ByteSpan| {
-                let c = index.char_span(span);
-                Offsets { start: c.start, end: c.end }
-            };
-            // The parts of a split quotation are one attribution with several content spans.
-            let mut attributions: Vec<(crate::text::ByteSpan, Predicted)> = Vec::new();
-            for s in analysis.found.iter().map(|f| &f.statement) {
-                match s.continues.and_then(|first| attributions.iter_mut().find(|(c, _)| *c == first)) {
-                    Some((_, whole)) => whole.content.push(offsets(s.content)),
-                    None => attributions.push((
-                        s.content,
-                        Predicted { content: vec![offsets(s.content)], speaker: s.speaker.map(offsets).into_iter().collect() },
-                    )),
-                }
-            }
-            PredictionLine { id: doc.id.clone(), attributions: attributions.into_iter().map(|(_, p)| p).collect() }
+            let statements: Vec<Statement> = analysis.found.into_iter().map(|f| f.statement).collect();
+            prediction_line(&doc.id, &doc.text, &statements)
         })
         .collect()
+}
+
+/// The scorer's line for one document's statements: code point offsets, and the parts of a split
+/// quotation as one attribution with several content spans.
+pub fn prediction_line(id: &str, text: &str, statements: &[Statement]) -> PredictionLine {
+    let index = CharIndex::new(text);
+    let offsets = |span: crate::text::ByteSpan| {
+        let c = index.char_span(span);
+        Offsets { start: c.start, end: c.end }
+    };
+    let mut attributions: Vec<(crate::text::ByteSpan, Predicted)> = Vec::new();
+    for s in statements {
+        match s.continues.and_then(|first| attributions.iter_mut().find(|(c, _)| *c == first)) {
+            Some((_, whole)) => whole.content.push(offsets(s.content)),
+            None => attributions.push((
+                s.content,
+                Predicted { content: vec![offsets(s.content)], speaker: s.speaker.map(offsets).into_iter().collect() },
+            )),
+        }
+    }
+    PredictionLine { id: id.to_owned(), attributions: attributions.into_iter().map(|(_, p)| p).collect() }
 }
 
 pub fn by_id(lines: &[PredictionLine]) -> HashMap<String, Vec<Predicted>> {

@@ -1,0 +1,257 @@
+//! The tagger's view of a text: token windows, one BIO tag per token for the three parts of an
+//! attribution (content, source, cue), and the way back from tags to statements.
+//!
+//! A window is a run of whole sentences of one paragraph, at most `max_tokens` tokens (a longer
+//! sentence is cut). Nested attributions are tagged innermost first: the source and cue of a
+//! statement reported inside another's content keep their own tags, as PolNeAR annotates them.
+
+use std::collections::HashSet;
+
+use crate::model::ModelError;
+use crate::quotes::{kind_for, marks, Statement};
+use crate::text::{sentences, ByteSpan};
+
+/// Tag inventory, in the classifier's output order.
+pub const TAGS: [&str; 7] = ["O", "B-content", "I-content", "B-source", "I-source", "B-cue", "I-cue"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Content,
+    Source,
+    Cue,
+}
+
+impl Role {
+    const ALL: [Role; 3] = [Role::Content, Role::Source, Role::Cue];
+
+    fn begin_tag(self) -> usize {
+        1 + 2 * Role::ALL.iter().position(|r| *r == self).expect("listed")
+    }
+
+    fn of_tag(tag: usize) -> Option<(Role, bool)> {
+        (tag > 0 && tag < TAGS.len()).then(|| (Role::ALL[(tag - 1) / 2], tag % 2 == 1))
+    }
+}
+
+/// Token ids and the byte span of each token in the article text.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub ids: Vec<u32>,
+    pub spans: Vec<ByteSpan>,
+}
+
+/// The token windows of `text`, in text order.
+pub fn windows(
+    text: &str,
+    tokenizer: &tokenizers::Tokenizer,
+    abbreviations: &HashSet<String>,
+    max_tokens: usize,
+) -> Result<Vec<Window>, ModelError> {
+    let mut out = Vec::new();
+    for para in sentences::paragraphs(text) {
+        let encoding = tokenizer.encode(para.slice(text), false).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let spans: Vec<ByteSpan> =
+            encoding.get_offsets().iter().map(|&(s, e)| ByteSpan::new(para.start + s, para.start + e.max(s))).collect();
+        let ids = encoding.get_ids();
+        // A token that starts a sentence is a place to cut.
+        let starts: Vec<usize> = sentences::sentences(text, para, abbreviations).iter().map(|s| s.start).collect();
+        let cut_ok: Vec<bool> = spans.iter().map(|t| starts.binary_search(&t.start).is_ok()).collect();
+        let mut from = 0;
+        while from < ids.len() {
+            let mut to = (from + max_tokens).min(ids.len());
+            if to < ids.len() {
+                if let Some(cut) = (from + 1..to).rev().find(|&i| cut_ok[i]) {
+                    to = cut;
+                }
+            }
+            out.push(Window { ids: ids[from..to].to_vec(), spans: spans[from..to].to_vec() });
+            from = to;
+        }
+    }
+    Ok(out)
+}
+
+/// One part of a gold attribution: its role, which attribution it belongs to, and where.
+#[derive(Debug, Clone, Copy)]
+pub struct GoldPart {
+    pub role: Role,
+    pub attribution: usize,
+    pub span: ByteSpan,
+}
+
+/// Gold tags of each window's tokens. Parts of longer contents are laid down first, so a nested
+/// attribution's parts overwrite the outer content they sit in.
+pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<i64>> {
+    let content_len = |a: usize| -> usize {
+        parts.iter().filter(|p| p.attribution == a && p.role == Role::Content).map(|p| p.span.len()).sum()
+    };
+    let mut ordered: Vec<&GoldPart> = parts.iter().collect();
+    ordered.sort_by_key(|p| std::cmp::Reverse(content_len(p.attribution)));
+    let mut at: Vec<Option<(Role, usize)>> = vec![None; text.len()];
+    for p in ordered {
+        for b in p.span.start.min(text.len())..p.span.end.min(text.len()) {
+            at[b] = Some((p.role, p.attribution));
+        }
+    }
+    windows
+        .iter()
+        .map(|w| {
+            let mut prev: Option<(Role, usize)> = None;
+            w.spans
+                .iter()
+                .map(|t| {
+                    let label = (t.start..t.end)
+                        .find(|&b| text.is_char_boundary(b) && !text[b..].starts_with(char::is_whitespace))
+                        .and_then(|b| at[b]);
+                    let tag = match label {
+                        None => 0,
+                        Some((role, _)) if label == prev => role.begin_tag() as i64 + 1,
+                        Some((role, _)) => role.begin_tag() as i64,
+                    };
+                    prev = label;
+                    tag
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Content shorter than this many bytes is not a statement.
+const MIN_CONTENT: usize = 3;
+/// How far (bytes) from a content span its cue may be, and from the cue its source.
+const CUE_REACH: usize = 200;
+const SOURCE_REACH: usize = 100;
+/// Without a cue, how far from the content a source may be.
+const SOURCE_REACH_NO_CUE: usize = 150;
+
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    role: Role,
+    span: ByteSpan,
+    /// Mean probability of the run's tags.
+    confidence: f32,
+}
+
+fn distance(a: ByteSpan, b: ByteSpan) -> usize {
+    if b.start >= a.end {
+        b.start - a.end
+    } else if a.start >= b.end {
+        a.start - b.end
+    } else {
+        0
+    }
+}
+
+fn nearest(runs: &[Run], role: Role, to: ByteSpan, reach: usize) -> Option<Run> {
+    runs.iter().filter(|r| r.role == role && distance(r.span, to) < reach).min_by_key(|r| distance(r.span, to)).copied()
+}
+
+/// Spans of one window's tags (`probs`: per token, one probability per tag).
+fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
+    let mut out: Vec<(Role, usize, usize, f32)> = Vec::new(); // role, first token, last token, sum of p
+    let mut open = false;
+    for (i, p) in probs.iter().enumerate() {
+        let tag = p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(t, _)| t);
+        match Role::of_tag(tag) {
+            None => open = false,
+            Some((role, begin)) => {
+                match out.last_mut() {
+                    Some(last) if open && !begin && last.0 == role => {
+                        last.2 = i;
+                        last.3 += p[tag];
+                    }
+                    _ => out.push((role, i, i, p[tag])),
+                }
+                open = true;
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(role, a, b, sum)| Run {
+            role,
+            span: ByteSpan::new(window.spans[a].start, window.spans[b].end).trim(text),
+            confidence: sum / (b - a + 1) as f32,
+        })
+        .filter(|r| !r.span.is_empty())
+        .collect()
+}
+
+/// Statements from the tags of one text's windows. Each content run is a statement; its cue is
+/// the nearest cue run, its speaker the source run nearest that cue (or the content, without a
+/// cue). Two content runs with the same cue are one split statement ("A," he said, "B.").
+pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quotes: &[marks::Quoted]) -> Vec<Statement> {
+    let mut out: Vec<Statement> = Vec::new();
+    for (window, p) in windows.iter().zip(probs) {
+        let runs = runs(text, window, p);
+        let first = out.len();
+        for content in runs.iter().filter(|r| r.role == Role::Content && r.span.len() >= MIN_CONTENT) {
+            let cue = nearest(&runs, Role::Cue, content.span, CUE_REACH);
+            let speaker = match cue {
+                Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH),
+                None => nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE),
+            };
+            let cue = cue.map(|c| c.span);
+            let continues = cue.and_then(|c| out[first..].iter().find(|s| s.cue == Some(c) && s.continues.is_none()).map(|s| s.content));
+            out.push(Statement {
+                kind: kind_for(content.span, quotes, text, false),
+                content: content.span,
+                cue,
+                speaker: speaker.map(|s| s.span),
+                target: None,
+                confidence: content.confidence,
+                continues,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(text: &str, words: &[&str]) -> Window {
+        let mut spans = Vec::new();
+        let mut from = 0;
+        for w in words {
+            let s = from + text[from..].find(w).expect("word in text");
+            spans.push(ByteSpan::new(s, s + w.len()));
+            from = s + w.len();
+        }
+        Window { ids: vec![0; words.len()], spans }
+    }
+
+    fn one_hot(tags: &[usize]) -> Vec<Vec<f32>> {
+        tags.iter().map(|&t| (0..TAGS.len()).map(|i| if i == t { 0.9 } else { 0.1 / 6.0 }).collect()).collect()
+    }
+
+    #[test]
+    fn gold_tags_put_nested_parts_over_the_outer_content() {
+        let text = "Smith said Jones denied it.";
+        let w = window(text, &["Smith", "said", "Jones", "denied", "it", "."]);
+        let parts = [
+            GoldPart { role: Role::Source, attribution: 0, span: ByteSpan::new(0, 5) },
+            GoldPart { role: Role::Cue, attribution: 0, span: ByteSpan::new(6, 10) },
+            GoldPart { role: Role::Content, attribution: 0, span: ByteSpan::new(11, 26) },
+            GoldPart { role: Role::Source, attribution: 1, span: ByteSpan::new(11, 16) },
+            GoldPart { role: Role::Cue, attribution: 1, span: ByteSpan::new(17, 23) },
+            GoldPart { role: Role::Content, attribution: 1, span: ByteSpan::new(24, 26) },
+        ];
+        let tags = gold_tags(text, &[w], &parts);
+        assert_eq!(tags[0], vec![3, 5, 3, 5, 1, 0]);
+    }
+
+    #[test]
+    fn tags_decode_to_statements_with_cue_and_speaker() {
+        let text = "\"We will win,\" the minister said, \"and soon.\" Rain fell.";
+        let w = window(text, &["\"We", "will", "win,\"", "the", "minister", "said,", "\"and", "soon.\"", "Rain", "fell."]);
+        let probs = one_hot(&[1, 2, 2, 3, 4, 5, 1, 2, 0, 0]);
+        let s = statements(text, &[w], &[probs], &[]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].content.slice(text), "\"We will win,\"");
+        assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("the minister"));
+        assert_eq!(s[0].cue.map(|x| x.slice(text)), Some("said,"));
+        assert_eq!(s[1].content.slice(text), "\"and soon.\"");
+        assert_eq!(s[1].continues, Some(s[0].content));
+    }
+}
