@@ -8,11 +8,12 @@ use crate::actors::{self, Attribution, Dictionary};
 use crate::acts::{self, Act, TargetTerms};
 use crate::corpus::{Article, Item};
 use crate::lexicon::Lexicons;
-use crate::quotes::{self, Statement};
+use crate::quotes::{self, Finder, Statement};
 use crate::report::schema::{
     round4, ActRecord, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
 };
 use crate::scoring::{Request, Scorer, StanceProbs};
+use crate::tagger::Tagger;
 use crate::text::{lang, ByteSpan, CharIndex};
 
 /// Everything the text stages found in one article.
@@ -38,10 +39,30 @@ pub const ACT_WEIGHT: f32 = 0.8;
 
 /// The text stages for one article: no model involved.
 pub fn analyse(article: &Article, lexicons: &Lexicons, dict: &Dictionary, targets: &[String]) -> Analysis {
+    analyse_with(article, lexicons, dict, targets, None)
+}
+
+/// The article's language: the one given, or detected.
+pub fn language(article: &Article) -> Option<String> {
+    article.lang.clone().or_else(|| lang::detect(&article.text))
+}
+
+/// As [`analyse`], with statements the learned tagger found, combined with the rules' as
+/// `Finder` says ([`quotes::combine`]).
+pub fn analyse_with(
+    article: &Article,
+    lexicons: &Lexicons,
+    dict: &Dictionary,
+    targets: &[String],
+    learned: Option<(Finder, Vec<Statement>)>,
+) -> Analysis {
     let text = article.text.as_str();
     let lang_given = article.lang.is_some();
-    let lang = article.lang.clone().or_else(|| lang::detect(text));
-    let extraction = quotes::extract(text, lang.as_deref(), lexicons);
+    let lang = language(article);
+    let mut extraction = quotes::extract(text, lang.as_deref(), lexicons);
+    if let Some((finder, statements)) = learned {
+        extraction = quotes::combine(extraction, statements, finder);
+    }
     let cues = lexicons.cues(lang.as_deref());
     let attributions = actors::attribute(text, &extraction.statements, dict, &cues);
     let terms: Vec<TargetTerms> = targets.iter().map(|t| TargetTerms::new(t, &cues)).collect();
@@ -142,6 +163,8 @@ pub struct Analysed {
     pub items: Vec<Item>,
     /// One per item; `None` for rejected items.
     pub analyses: Vec<Option<Analysis>>,
+    /// Why the chunk's articles could not be analysed (the tagger failed): they fail with it.
+    pub failure: Option<String>,
 }
 
 /// The text stages over a chunk of input items, in parallel (rayon).
@@ -153,14 +176,44 @@ pub fn analyse_chunk(items: Vec<Item>, lexicons: &Lexicons, dict: &Dictionary, t
             Item::Rejected(_) => None,
         })
         .collect();
-    Analysed { items, analyses }
+    Analysed { items, analyses, failure: None }
+}
+
+/// A chunk's analyses again, with the learned tagger's statements combined as `finder` says.
+/// Runs where the tagger lives (the scoring thread); the text stages run in parallel.
+pub fn relearn(chunk: Analysed, tagger: &Tagger, finder: Finder, lexicons: &Lexicons, dict: &Dictionary, targets: &[String]) -> Analysed {
+    let Analysed { items, analyses, failure } = chunk;
+    let texts: Vec<(&str, Option<&str>)> = items
+        .iter()
+        .zip(&analyses)
+        .filter_map(|(item, analysis)| match (item, analysis) {
+            (Item::Article(a), Some(an)) => Some((a.text.as_str(), an.lang.as_deref())),
+            _ => None,
+        })
+        .collect();
+    let learned = match tagger.statements(&texts, lexicons) {
+        Ok(l) => l,
+        Err(e) => return Analysed { items, analyses, failure: failure.or(Some(format!("the attribution tagger failed: {e}"))) },
+    };
+    let mut learned = learned.into_iter();
+    let jobs: Vec<Option<Vec<Statement>>> =
+        analyses.iter().map(|a| a.as_ref().map(|_| learned.next().expect("one per analysed article"))).collect();
+    let analyses = items
+        .par_iter()
+        .zip(jobs)
+        .map(|(item, l)| match (item, l) {
+            (Item::Article(a), Some(l)) => Some(analyse_with(a, lexicons, dict, targets, Some((finder, l)))),
+            _ => None,
+        })
+        .collect();
+    Analysed { items, analyses, failure }
 }
 
 /// The transformer and the records for an analysed chunk (`first_seq` is the first item's
 /// position in the run). Rejected items pass through as failed records; a scoring failure fails
 /// the chunk's articles with its reason rather than the run.
 pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[String]) -> Vec<Scored> {
-    let Analysed { items, analyses } = chunk;
+    let Analysed { items, analyses, failure } = chunk;
     // One request for the whole chunk: statements of all articles, batched together.
     let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), langs: Vec::new(), targets, toward: Vec::new() };
     for (item, analysis) in items.iter().zip(&analyses) {
@@ -192,9 +245,13 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
             out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), reason, Some(article)), quotes: Vec::new() });
             continue;
         }
-        let scores = match &scores {
-            Ok(s) => s,
-            Err(e) => {
+        let scores = match (&failure, &scores) {
+            (None, Ok(s)) => s,
+            (Some(why), _) => {
+                out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), why.clone(), Some(article)), quotes: Vec::new() });
+                continue;
+            }
+            (None, Err(e)) => {
                 let reason = format!("scoring failed: {e}");
                 out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), reason, Some(article)), quotes: Vec::new() });
                 continue;

@@ -242,7 +242,10 @@ pub fn run(
             });
             for message in rx {
                 let (first_seq, n, analysed) = message?;
-                if let Some(analysed) = analysed {
+                if let Some(mut analysed) = analysed {
+                    if let Some((tagger, finder)) = scorer.tagger() {
+                        analysed = pipeline::relearn(analysed, tagger, finder, lexicons, dict, &config.targets);
+                    }
                     for scored in pipeline::score_chunk(analysed, first_seq, scorer, &config.targets) {
                         state.summary_articles += 1;
                         state.summary_failed += u64::from(scored.article.status == Status::Failed);

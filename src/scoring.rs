@@ -20,6 +20,8 @@ use crate::heads::{label_order, reorder3, Classifier, HeadError, Task};
 use crate::lexicon::{Lexicons, StanceHypotheses};
 use crate::model::sequence::{Role, SequenceClassifier};
 use crate::model::{BatchConfig, Precision};
+use crate::quotes::Finder;
+use crate::tagger::Tagger;
 
 /// Where the shipped heads live, relative to the checkout.
 pub const TONE_HEAD: &str = "models/heads/tone";
@@ -47,6 +49,8 @@ pub struct Scorer {
     /// The directories loaded, for the run record.
     pub tone_dir: PathBuf,
     pub stance_dir: PathBuf,
+    /// The learned attribution tagger and how its statements combine with the rules'.
+    tagger: Option<(Tagger, Finder)>,
 }
 
 /// What to score for one chunk of statements.
@@ -126,7 +130,17 @@ impl Scorer {
                 return Err(HeadError::Data("this stance head reads the shipped tone head's output; it cannot run with another tone model".into()));
             }
         }
-        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir })
+        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir, tagger: None })
+    }
+
+    /// Finds statements with `tagger` too, combined with the rules' as `finder` says.
+    pub fn with_tagger(mut self, tagger: Tagger, finder: Finder) -> Self {
+        self.tagger = Some((tagger, finder));
+        self
+    }
+
+    pub fn tagger(&self) -> Option<(&Tagger, Finder)> {
+        self.tagger.as_ref().map(|(t, f)| (t, *f))
     }
 
     /// The arithmetic the encoders run in (auto resolved).

@@ -208,6 +208,8 @@ struct EvalArgs {
     #[arg(long)]
     tone_head: Option<PathBuf>,
     #[command(flatten)]
+    finder: FinderArgs,
+    #[command(flatten)]
     text: TextArgs,
     #[command(flatten)]
     model: ModelArgs,
@@ -223,6 +225,50 @@ struct QuotesArgs {
     lang: Option<String>,
     #[command(flatten)]
     text: TextArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FinderArg {
+    Rules,
+    Learned,
+    Both,
+}
+
+/// Which statements are reported: the rule-based cue reader's, the learned tagger's, or both.
+#[derive(Args)]
+pub(crate) struct FinderArgs {
+    /// rules: the cue reader (text only, fast); learned: the attribution tagger, a transformer
+    /// pass over all the text (see the README for its accuracy and cost); both: the rules'
+    /// statements, and the tagger's where no rule statement overlaps them.
+    #[arg(long, value_enum, default_value = "rules")]
+    attribution: FinderArg,
+    /// The attribution tagger's directory (default: models/tagger).
+    #[arg(long)]
+    tagger: Option<PathBuf>,
+}
+
+impl FinderArgs {
+    fn finder(&self) -> standpoint::quotes::Finder {
+        match self.attribution {
+            FinderArg::Rules => standpoint::quotes::Finder::Rules,
+            FinderArg::Learned => standpoint::quotes::Finder::Learned,
+            FinderArg::Both => standpoint::quotes::Finder::Both,
+        }
+    }
+
+    /// The tagger and its directory, when the finder needs one, on the embedded encoder in `model_dir`.
+    fn load(&self, model_dir: &Path, precision: standpoint::model::Precision) -> anyhow::Result<Option<(standpoint::tagger::Tagger, PathBuf)>> {
+        if self.finder() == standpoint::quotes::Finder::Rules {
+            return Ok(None);
+        }
+        let dir = match &self.tagger {
+            Some(d) => d.clone(),
+            None => checkout_path(standpoint::tagger::TAGGER)?,
+        };
+        let tagger = standpoint::tagger::Tagger::load(model_dir, &dir, precision)
+            .with_context(|| format!("loading the attribution tagger in {}", dir.display()))?;
+        Ok(Some((tagger, dir)))
+    }
 }
 
 /// Data that extends the text stages without code changes.
@@ -407,7 +453,9 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         EvalTask::Attribution => {
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
-            let predictions = eval::predict_attributions(&docs, &lexicons, &dict);
+            let tagger = args.finder.load(&args.model.dir()?, args.model.precision())?;
+            let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
+            let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
             if let Some(path) = &args.predictions {
                 let mut out = BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
                 for line in &predictions {

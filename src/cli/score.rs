@@ -13,7 +13,7 @@ use standpoint::score::{self, ScoreConfig};
 use standpoint::scoring::{Scorer, STANCE_HEAD, TONE_HEAD};
 
 use super::progress::{stderr_is_terminal, Bar};
-use super::{checkout_path, ModelArgs, Outcome, TextArgs};
+use super::{checkout_path, FinderArgs, ModelArgs, Outcome, TextArgs};
 
 #[derive(Args)]
 pub struct ScoreArgs {
@@ -54,6 +54,8 @@ pub struct ScoreArgs {
     /// Never show the progress line (it is shown only on a terminal anyway).
     #[arg(short, long)]
     quiet: bool,
+    #[command(flatten)]
+    finder: FinderArgs,
     #[command(flatten)]
     text: TextArgs,
     #[command(flatten)]
@@ -141,8 +143,15 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         Some(d) => d.clone(),
         None => checkout_path(STANCE_HEAD)?,
     };
-    let scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config(), byo, &lexicons)
+    let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
+    let tagger_dir = match args.finder.load(&model_dir, args.model.precision())? {
+        Some((tagger, dir)) => {
+            scorer = scorer.with_tagger(tagger, args.finder.finder());
+            Some(dir)
+        }
+        None => None,
+    };
     let loaded = started.elapsed().as_secs_f64();
     let config = ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes, shard: args.shard, resume: args.resume };
     let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -159,6 +168,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             "precision": format!("{:?}", scorer.precision()).to_lowercase(),
             "long_text": format!("{:?}", args.model.batch_config().long_text).to_lowercase(),
             "batch_size": args.model.batch_size,
+            "attribution": args.finder.finder(),
         }),
         models: vec![
             ModelFile { role: "encoder".into(), id: name(&model_dir), sha256: dir_hash(&model_dir)? },
@@ -168,6 +178,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         timings: Default::default(),
         record_timings: !args.no_timings,
     };
+    if let Some(dir) = &tagger_dir {
+        run_info.models.push(ModelFile { role: "tagger".into(), id: name(dir), sha256: dir_hash(dir)? });
+    }
     run_info.timings.insert("load_s".into(), loaded);
     let show = !args.quiet && stderr_is_terminal();
     let summary = if show {

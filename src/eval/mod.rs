@@ -7,21 +7,43 @@ use std::collections::HashMap;
 use crate::actors::Dictionary;
 use crate::corpus::Article;
 use crate::lexicon::Lexicons;
-use crate::quotes::Statement;
+use crate::heads::HeadError;
+use crate::quotes::{Finder, Statement};
+use crate::tagger::Tagger;
 use crate::text::CharIndex;
 use attribution::{GoldDocument, Offsets, Predicted, PredictionLine};
 
-/// Runs the product's text stages ([`crate::pipeline::analyse`]) on each gold document's text.
-pub fn predict_attributions(docs: &[GoldDocument], lexicons: &Lexicons, dict: &Dictionary) -> Vec<PredictionLine> {
+/// Runs the product's text stages ([`crate::pipeline::analyse_with`]) on each gold document's
+/// text, with the learned tagger's statements when one is given.
+pub fn predict_attributions(
+    docs: &[GoldDocument],
+    lexicons: &Lexicons,
+    dict: &Dictionary,
+    learned: Option<(&Tagger, Finder)>,
+) -> Result<Vec<PredictionLine>, HeadError> {
     use rayon::prelude::*;
-    docs.par_iter()
-        .map(|doc| {
-            let article = Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) };
-            let analysis = crate::pipeline::analyse(&article, lexicons, dict, &[]);
+    let articles: Vec<Article> = docs
+        .iter()
+        .map(|doc| Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) })
+        .collect();
+    let mut tagged: Vec<Option<Vec<Statement>>> = vec![None; docs.len()];
+    if let Some((tagger, _)) = learned {
+        let langs: Vec<Option<String>> = articles.par_iter().map(crate::pipeline::language).collect();
+        let texts: Vec<(&str, Option<&str>)> = articles.iter().zip(&langs).map(|(a, l)| (a.text.as_str(), l.as_deref())).collect();
+        tagged = tagger.statements(&texts, lexicons)?.into_iter().map(Some).collect();
+    }
+    let finder = learned.map(|(_, f)| f);
+    Ok(docs
+        .par_iter()
+        .zip(articles.par_iter())
+        .zip(tagged)
+        .map(|((doc, article), tagged)| {
+            let with = finder.zip(tagged);
+            let analysis = crate::pipeline::analyse_with(article, lexicons, dict, &[], with);
             let statements: Vec<Statement> = analysis.found.into_iter().map(|f| f.statement).collect();
             prediction_line(&doc.id, &doc.text, &statements)
         })
-        .collect()
+        .collect())
 }
 
 /// The scorer's line for one document's statements: code point offsets, and the parts of a split

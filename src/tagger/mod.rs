@@ -29,6 +29,9 @@ use crate::quotes::{marks, Statement};
 use crate::text::{sentences, CharIndex};
 use tags::{GoldPart, Role, Window, TAGS};
 
+/// Where the shipped tagger lives, relative to the checkout.
+pub const TAGGER: &str = "models/tagger";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TaggerConfig {
@@ -184,7 +187,9 @@ impl Tagger {
             serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?;
         let encoder = Encoder::load_bottom(model_dir, precision, meta.config.layers)?;
         let mut net = Net::new(encoder.hidden_size, meta.config.lstm_hidden);
+        net.vs.half();
         net.vs.load(dir.join("tagger.safetensors"))?;
+        net.vs.float();
         net.vs.freeze();
         Ok(Tagger { encoder, net, meta })
     }
@@ -334,7 +339,10 @@ pub fn train(
     });
     drop(states);
     std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
+    // Stored in f16 (half the size; the tags do not change), run in f32 like the loaded tagger.
+    net.vs.half();
     net.vs.save(out.join("tagger.safetensors"))?;
+    net.vs.float();
     net.vs.freeze();
     let mut meta = TaggerMeta {
         format: 1,
