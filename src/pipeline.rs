@@ -47,21 +47,21 @@ pub fn language(article: &Article) -> Option<String> {
     article.lang.clone().or_else(|| lang::detect(&article.text))
 }
 
-/// As [`analyse`], with statements the learned tagger found, combined with the rules' as
-/// `Finder` says ([`quotes::combine`]).
+/// As [`analyse`], with the statements the learned tagger found in place of the rules' when
+/// `learned` is given ([`quotes::with_learned`]).
 pub fn analyse_with(
     article: &Article,
     lexicons: &Lexicons,
     dict: &Dictionary,
     targets: &[String],
-    learned: Option<(Finder, Vec<Statement>)>,
+    learned: Option<Vec<Statement>>,
 ) -> Analysis {
     let text = article.text.as_str();
     let lang_given = article.lang.is_some();
     let lang = language(article);
     let mut extraction = quotes::extract(text, lang.as_deref(), lexicons);
-    if let Some((finder, statements)) = learned {
-        extraction = quotes::combine(extraction, statements, finder);
+    if let Some(statements) = learned {
+        extraction = quotes::with_learned(extraction, statements);
     }
     let cues = lexicons.cues(lang.as_deref());
     let attributions = actors::attribute(text, &extraction.statements, dict, &cues);
@@ -179,33 +179,29 @@ pub fn analyse_chunk(items: Vec<Item>, lexicons: &Lexicons, dict: &Dictionary, t
     Analysed { items, analyses, failure: None }
 }
 
-/// A chunk's analyses again, with the learned tagger's statements combined as `finder` says.
-/// Runs where the tagger lives (the scoring thread); the text stages run in parallel.
+/// A chunk's analyses again, with the learned tagger's statements for the articles `finder`
+/// gives to the tagger. Runs where the tagger lives (the scoring thread); the text stages run
+/// in parallel.
 pub fn relearn(chunk: Analysed, tagger: &Tagger, finder: Finder, lexicons: &Lexicons, dict: &Dictionary, targets: &[String]) -> Analysed {
-    let Analysed { items, analyses, failure } = chunk;
-    let texts: Vec<(&str, Option<&str>)> = items
-        .iter()
-        .zip(&analyses)
-        .filter_map(|(item, analysis)| match (item, analysis) {
-            (Item::Article(a), Some(an)) => Some((a.text.as_str(), an.lang.as_deref())),
-            _ => None,
-        })
+    let Analysed { items, mut analyses, failure } = chunk;
+    let chosen: Vec<usize> = (0..items.len())
+        .filter(|&i| matches!((&items[i], &analyses[i]), (Item::Article(_), Some(an)) if tagger.applies(finder, an.lang.as_deref())))
         .collect();
+    let article = |i: usize| match &items[i] {
+        Item::Article(a) => a,
+        Item::Rejected(_) => unreachable!("only articles are chosen"),
+    };
+    let texts: Vec<(&str, Option<&str>)> =
+        chosen.iter().map(|&i| (article(i).text.as_str(), analyses[i].as_ref().and_then(|an| an.lang.as_deref()))).collect();
     let learned = match tagger.statements(&texts, lexicons) {
         Ok(l) => l,
         Err(e) => return Analysed { items, analyses, failure: failure.or(Some(format!("the attribution tagger failed: {e}"))) },
     };
-    let mut learned = learned.into_iter();
-    let jobs: Vec<Option<Vec<Statement>>> =
-        analyses.iter().map(|a| a.as_ref().map(|_| learned.next().expect("one per analysed article"))).collect();
-    let analyses = items
-        .par_iter()
-        .zip(jobs)
-        .map(|(item, l)| match (item, l) {
-            (Item::Article(a), Some(l)) => Some(analyse_with(a, lexicons, dict, targets, Some((finder, l)))),
-            _ => None,
-        })
-        .collect();
+    let redone: Vec<Analysis> =
+        chosen.par_iter().zip(learned).map(|(&i, l)| analyse_with(article(i), lexicons, dict, targets, Some(l))).collect();
+    for (i, analysis) in chosen.into_iter().zip(redone) {
+        analyses[i] = Some(analysis);
+    }
     Analysed { items, analyses, failure }
 }
 

@@ -169,9 +169,13 @@ struct TrainArgs {
     #[arg(long, default_value = ".cache/features")]
     feature_cache: PathBuf,
     /// Fine-tune the encoder from this layer up together with a linear classifier, instead of
-    /// training a head on frozen vectors (e5-small has 12 layers).
+    /// training a head on frozen vectors (e5-small has 12 layers). For the attribution tagger:
+    /// read the token states after this many layers.
     #[arg(long)]
     tune_from_layer: Option<usize>,
+    /// Attribution tagger: units of each LSTM direction.
+    #[arg(long, default_value_t = standpoint::tagger::TaggerConfig::default().lstm_hidden)]
+    lstm_hidden: usize,
     /// Epochs of fine-tuning.
     #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().epochs)]
     tune_epochs: usize,
@@ -231,15 +235,15 @@ struct QuotesArgs {
 enum FinderArg {
     Rules,
     Learned,
-    Both,
+    Auto,
 }
 
-/// Which statements are reported: the rule-based cue reader's, the learned tagger's, or both.
+/// Which statements are reported: the rule-based cue reader's or the learned tagger's.
 #[derive(Args)]
 pub(crate) struct FinderArgs {
     /// rules: the cue reader (text only, fast); learned: the attribution tagger, a transformer
-    /// pass over all the text (see the README for its accuracy and cost); both: the rules'
-    /// statements, and the tagger's where no rule statement overlaps them.
+    /// pass over all the text (see the README for its accuracy and cost); auto: the tagger for
+    /// articles in the languages it was trained on, the rules for the others.
     #[arg(long, value_enum, default_value = "rules")]
     attribution: FinderArg,
     /// The attribution tagger's directory (default: models/tagger).
@@ -252,7 +256,7 @@ impl FinderArgs {
         match self.attribution {
             FinderArg::Rules => standpoint::quotes::Finder::Rules,
             FinderArg::Learned => standpoint::quotes::Finder::Learned,
-            FinderArg::Both => standpoint::quotes::Finder::Both,
+            FinderArg::Auto => standpoint::quotes::Finder::Auto,
         }
     }
 
@@ -554,6 +558,7 @@ fn run_train_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
         epochs: args.tune_epochs,
         seed: args.seed,
         layers: args.tune_from_layer.unwrap_or(standpoint::tagger::TaggerConfig::default().layers),
+        lstm_hidden: args.lstm_hidden,
         ..Default::default()
     };
     let lexicons = standpoint::lexicon::Lexicons::builtin();

@@ -27,19 +27,20 @@ pub fn predict_attributions(
         .map(|doc| Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) })
         .collect();
     let mut tagged: Vec<Option<Vec<Statement>>> = vec![None; docs.len()];
-    if let Some((tagger, _)) = learned {
+    if let Some((tagger, finder)) = learned {
         let langs: Vec<Option<String>> = articles.par_iter().map(crate::pipeline::language).collect();
-        let texts: Vec<(&str, Option<&str>)> = articles.iter().zip(&langs).map(|(a, l)| (a.text.as_str(), l.as_deref())).collect();
-        tagged = tagger.statements(&texts, lexicons)?.into_iter().map(Some).collect();
+        let chosen: Vec<usize> = (0..docs.len()).filter(|&i| tagger.applies(finder, langs[i].as_deref())).collect();
+        let texts: Vec<(&str, Option<&str>)> = chosen.iter().map(|&i| (articles[i].text.as_str(), langs[i].as_deref())).collect();
+        for (i, statements) in chosen.into_iter().zip(tagger.statements(&texts, lexicons)?) {
+            tagged[i] = Some(statements);
+        }
     }
-    let finder = learned.map(|(_, f)| f);
     Ok(docs
         .par_iter()
         .zip(articles.par_iter())
         .zip(tagged)
         .map(|((doc, article), tagged)| {
-            let with = finder.zip(tagged);
-            let analysis = crate::pipeline::analyse_with(article, lexicons, dict, &[], with);
+            let analysis = crate::pipeline::analyse_with(article, lexicons, dict, &[], tagged);
             let statements: Vec<Statement> = analysis.found.into_iter().map(|f| f.statement).collect();
             prediction_line(&doc.id, &doc.text, &statements)
         })

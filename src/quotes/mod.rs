@@ -81,38 +81,24 @@ pub fn extract(text: &str, lang: Option<&str>, lexicons: &Lexicons) -> Extractio
     Extraction { statements, furniture }
 }
 
-/// Which finder's statements an analysis reports.
+/// Where an analysis's statements come from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Finder {
     /// The cue reader of this module (text only).
     #[default]
     Rules,
-    /// The learned tagger ([`crate::tagger`]) alone.
+    /// The learned tagger ([`crate::tagger`]), in every language.
     Learned,
-    /// The rules' statements, and the tagger's where no rule statement overlaps them.
-    Both,
+    /// The learned tagger in the languages it was trained on, the rules in the others.
+    Auto,
 }
 
-/// The statements `finder` keeps from the rules' `extraction` and the tagger's `learned` ones.
-/// Page furniture stays out whichever found it.
-pub fn combine(mut extraction: Extraction, learned: Vec<Statement>, finder: Finder) -> Extraction {
-    let furniture = std::mem::take(&mut extraction.furniture);
-    let outside_furniture = |s: &Statement| !furniture.iter().any(|f| f.overlaps(&s.content));
-    match finder {
-        Finder::Rules => {}
-        Finder::Learned => extraction.statements = learned.into_iter().filter(outside_furniture).collect(),
-        Finder::Both => {
-            let rules = &extraction.statements;
-            let extra: Vec<Statement> = learned
-                .into_iter()
-                .filter(|s| outside_furniture(s) && !rules.iter().any(|r| r.content.overlaps(&s.content)))
-                .collect();
-            extraction.statements.extend(extra);
-            extraction.statements.sort_by_key(|s| (s.content.start, s.content.end));
-        }
-    }
-    extraction.furniture = furniture;
+/// The rules' `extraction` with its statements replaced by the tagger's `learned` ones; page
+/// furniture stays out whichever found it.
+pub fn with_learned(mut extraction: Extraction, learned: Vec<Statement>) -> Extraction {
+    let furniture = &extraction.furniture;
+    extraction.statements = learned.into_iter().filter(|s| !furniture.iter().any(|f| f.overlaps(&s.content))).collect();
     extraction
 }
 

@@ -25,7 +25,7 @@ use crate::heads::HeadError;
 use crate::lexicon::Lexicons;
 use crate::model::batching::{batches_by_length, padded};
 use crate::model::{Encoder, Precision};
-use crate::quotes::{marks, Statement};
+use crate::quotes::{marks, Finder, Statement};
 use crate::text::{sentences, CharIndex};
 use tags::{GoldPart, Role, Window, TAGS};
 
@@ -63,6 +63,8 @@ pub struct TaggerMeta {
     pub tags: Vec<String>,
     pub config: TaggerConfig,
     pub encoder: String,
+    /// Languages of the training documents (`lang`): where `Finder::Auto` uses the tagger.
+    pub languages: Vec<String>,
     pub epochs_trained: usize,
     /// Held-out (training documents) `content_f1_j50` and `speaker_f1` of the kept epoch.
     pub holdout: serde_json::Value,
@@ -170,13 +172,14 @@ fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>>>, HeadErr
 struct Prepared {
     windows: Vec<Window>,
     quotes: Vec<marks::Quoted>,
+    lang: Option<String>,
 }
 
 fn prepare(text: &str, lang: Option<&str>, tokenizer: &tokenizers::Tokenizer, lexicons: &Lexicons, max_tokens: usize) -> Result<Prepared, HeadError> {
     let cues = lexicons.cues(lang);
     let windows = tags::windows(text, tokenizer, &cues.abbreviations, max_tokens)?;
     let quotes = marks::find_quotes(text, &sentences::paragraphs(text), &lexicons.all_quote_pairs());
-    Ok(Prepared { windows, quotes })
+    Ok(Prepared { windows, quotes, lang: lang.map(str::to_owned) })
 }
 
 impl Tagger {
@@ -194,6 +197,15 @@ impl Tagger {
         Ok(Tagger { encoder, net, meta })
     }
 
+    /// Whether `finder` gives an article in `lang` to this tagger.
+    pub fn applies(&self, finder: Finder, lang: Option<&str>) -> bool {
+        match finder {
+            Finder::Rules => false,
+            Finder::Learned => true,
+            Finder::Auto => lang.is_some_and(|l| self.meta.languages.iter().any(|x| x == l)),
+        }
+    }
+
     /// Statements of each `(text, language)`, in text order.
     pub fn statements(&self, texts: &[(&str, Option<&str>)], lexicons: &Lexicons) -> Result<Vec<Vec<Statement>>, HeadError> {
         let prepared: Vec<Prepared> = texts
@@ -208,7 +220,7 @@ impl Tagger {
             .zip(&prepared)
             .map(|((text, _), p)| {
                 let mine: Vec<Vec<Vec<f32>>> = probs.by_ref().take(p.windows.len()).collect();
-                tags::statements(text, &p.windows, &mine, &p.quotes)
+                tags::statements(text, &p.windows, &mine, &p.quotes, lexicons.cues(p.lang.as_deref()))
             })
             .collect())
     }
@@ -287,7 +299,7 @@ pub fn train(
         for &d in &hold {
             let ws: Vec<Tensor> = (0..windows.len()).filter(|&w| doc_of[w] == d).map(|w| states[w].shallow_clone()).collect();
             let probs = tag_probs(net, &ws)?;
-            found.push(tags::statements(&docs[d].text, &prepared[d].windows, &probs, &prepared[d].quotes));
+            found.push(tags::statements(&docs[d].text, &prepared[d].windows, &probs, &prepared[d].quotes, lexicons.cues(docs[d].lang.as_deref())));
         }
         Ok(measure(&hold_docs, &found))
     };
@@ -349,6 +361,12 @@ pub fn train(
         tags: TAGS.iter().map(|s| s.to_string()).collect(),
         config: config.clone(),
         encoder: encoder.profile.source.clone().unwrap_or_default(),
+        languages: {
+            let mut l: Vec<String> = docs.iter().filter_map(|d| d.lang.clone()).collect();
+            l.sort();
+            l.dedup();
+            l
+        },
         epochs_trained,
         holdout,
         record: serde_json::Value::Null,

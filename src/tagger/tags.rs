@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use crate::lexicon::Cues;
 use crate::model::ModelError;
 use crate::quotes::{kind_for, marks, Statement};
 use crate::text::{sentences, ByteSpan};
@@ -146,12 +147,54 @@ fn nearest(runs: &[Run], role: Role, to: ByteSpan, reach: usize) -> Option<Run> 
     runs.iter().filter(|r| r.role == role && distance(r.span, to) < reach).min_by_key(|r| distance(r.span, to)).copied()
 }
 
+/// Whether tag `to` may follow tag `from` (`None`: the window's start): an inside tag only
+/// continues its own role.
+fn allowed(from: Option<usize>, to: usize) -> bool {
+    match Role::of_tag(to) {
+        Some((role, false)) => from.and_then(Role::of_tag).is_some_and(|(r, _)| r == role),
+        _ => true,
+    }
+}
+
+/// The most probable tag sequence that [`allowed`] permits (Viterbi over log-probabilities).
+fn best_tags(probs: &[Vec<f32>]) -> Vec<usize> {
+    let n = TAGS.len();
+    let log = |p: f32| p.max(1e-9).ln();
+    let mut score: Vec<f32> = (0..n).map(|t| if allowed(None, t) { log(probs[0][t]) } else { f32::NEG_INFINITY }).collect();
+    let mut back: Vec<Vec<usize>> = Vec::with_capacity(probs.len());
+    for p in &probs[1..] {
+        let mut next = vec![f32::NEG_INFINITY; n];
+        let mut from = vec![0; n];
+        for to in 0..n {
+            for (f, &s) in score.iter().enumerate() {
+                if allowed(Some(f), to) && s > next[to] {
+                    next[to] = s;
+                    from[to] = f;
+                }
+            }
+            next[to] += log(p[to]);
+        }
+        back.push(from);
+        score = next;
+    }
+    let mut tag = (0..n).max_by(|&a, &b| score[a].total_cmp(&score[b])).unwrap_or(0);
+    let mut tags = vec![tag];
+    for from in back.iter().rev() {
+        tag = from[tag];
+        tags.push(tag);
+    }
+    tags.reverse();
+    tags
+}
+
 /// Spans of one window's tags (`probs`: per token, one probability per tag).
 fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
     let mut out: Vec<(Role, usize, usize, f32)> = Vec::new(); // role, first token, last token, sum of p
+    if probs.is_empty() {
+        return Vec::new();
+    }
     let mut open = false;
-    for (i, p) in probs.iter().enumerate() {
-        let tag = p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(t, _)| t);
+    for (i, (p, tag)) in probs.iter().zip(best_tags(probs)).enumerate() {
         match Role::of_tag(tag) {
             None => open = false,
             Some((role, begin)) => {
@@ -176,10 +219,19 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
         .collect()
 }
 
+/// Whether a cue is a verb of belief, perception or finding in the language's lexicon.
+fn belief_cue(text: &str, cue: ByteSpan, cues: &Cues) -> bool {
+    let words: Vec<String> =
+        cue.slice(text).split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+    cues.belief.phrase_len(&words).is_some() || words.iter().any(|w| cues.belief.contains(w))
+}
+
 /// Statements from the tags of one text's windows. Each content run is a statement; its cue is
 /// the nearest cue run, its speaker the source run nearest that cue (or the content, without a
-/// cue). Two content runs with the same cue are one split statement ("A," he said, "B.").
-pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quotes: &[marks::Quoted]) -> Vec<Statement> {
+/// cue). Two content runs with the same cue are one split statement ("A," he said, "B."). The
+/// kind is read from the quotation marks in the content and, for beliefs, from the cue.
+pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quotes: &[marks::Quoted], cues: &Cues) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
     for (window, p) in windows.iter().zip(probs) {
         let runs = runs(text, window, p);
@@ -193,7 +245,7 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
             let cue = cue.map(|c| c.span);
             let continues = cue.and_then(|c| out[first..].iter().find(|s| s.cue == Some(c) && s.continues.is_none()).map(|s| s.content));
             out.push(Statement {
-                kind: kind_for(content.span, quotes, text, false),
+                kind: kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues))),
                 content: content.span,
                 cue,
                 speaker: speaker.map(|s| s.span),
@@ -246,7 +298,7 @@ mod tests {
         let text = "\"We will win,\" the minister said, \"and soon.\" Rain fell.";
         let w = window(text, &["\"We", "will", "win,\"", "the", "minister", "said,", "\"and", "soon.\"", "Rain", "fell."]);
         let probs = one_hot(&[1, 2, 2, 3, 4, 5, 1, 2, 0, 0]);
-        let s = statements(text, &[w], &[probs], &[]);
+        let s = statements(text, &[w], &[probs], &[], &Cues::default());
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].content.slice(text), "\"We will win,\"");
         assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("the minister"));
