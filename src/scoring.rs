@@ -139,6 +139,14 @@ impl Scorer {
         self
     }
 
+    /// The bottom layers under the shipped tone head, which a tagger cut at the same layer can share.
+    pub fn shared_bottom(&self) -> Option<&crate::model::Encoder> {
+        match &self.tone {
+            ToneModel::Head(c) => Some(c.encoder()),
+            ToneModel::Sentiment(_) => None,
+        }
+    }
+
     pub fn tagger(&self) -> Option<(&Tagger, Finder)> {
         self.tagger.as_ref().map(|(t, f)| (t, *f))
     }

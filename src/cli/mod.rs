@@ -260,8 +260,14 @@ impl FinderArgs {
         }
     }
 
-    /// The tagger and its directory, when the finder needs one, on the embedded encoder in `model_dir`.
-    fn load(&self, model_dir: &Path, precision: standpoint::model::Precision) -> anyhow::Result<Option<(standpoint::tagger::Tagger, PathBuf)>> {
+    /// The tagger and its directory, when the finder needs one, on the embedded encoder in
+    /// `model_dir` (sharing the bottom layers of `shared` where they fit).
+    fn load(
+        &self,
+        model_dir: &Path,
+        precision: standpoint::model::Precision,
+        shared: Option<&standpoint::model::Encoder>,
+    ) -> anyhow::Result<Option<(standpoint::tagger::Tagger, PathBuf)>> {
         if self.finder() == standpoint::quotes::Finder::Rules {
             return Ok(None);
         }
@@ -269,7 +275,7 @@ impl FinderArgs {
             Some(d) => d.clone(),
             None => checkout_path(standpoint::tagger::TAGGER)?,
         };
-        let tagger = standpoint::tagger::Tagger::load(model_dir, &dir, precision)
+        let tagger = standpoint::tagger::Tagger::load(model_dir, &dir, precision, shared)
             .with_context(|| format!("loading the attribution tagger in {}", dir.display()))?;
         Ok(Some((tagger, dir)))
     }
@@ -457,7 +463,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         EvalTask::Attribution => {
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
-            let tagger = args.finder.load(&args.model.dir()?, args.model.precision())?;
+            let tagger = args.finder.load(&args.model.dir()?, args.model.precision(), None)?;
             let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
             let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
             if let Some(path) = &args.predictions {

@@ -2,35 +2,39 @@
 //!
 //! A short paragraph (under 12 words) holding a furniture phrase is set aside alone. A longer one
 //! in the second half of the article starts a closing block: it and everything after it are set
-//! aside (appeals run to the end of a scraped page).
+//! aside (appeals run to the end of a scraped page). A short one up to [`OPENER_REACH`]
+//! paragraphs before a closing block opens it ("… we have a small favor to ask." and the appeal's
+//! first paragraphs, which name no furniture phrase themselves).
 
 use crate::lexicon::Cues;
 use crate::text::ByteSpan;
 
 /// Returns (paragraphs to read, paragraphs set aside).
+/// How many paragraphs before a closing block a short furniture paragraph may open it.
+pub const OPENER_REACH: usize = 3;
+
 pub fn split(text: &str, paragraphs: &[ByteSpan], cues: &Cues) -> (Vec<ByteSpan>, Vec<ByteSpan>) {
-    let mut keep = Vec::new();
-    let mut aside = Vec::new();
     let n = paragraphs.len();
-    let mut closing = false;
+    let mut aside = vec![false; n];
+    let mut last_short_hit: Option<usize> = None;
     for (i, p) in paragraphs.iter().enumerate() {
-        if closing {
-            aside.push(*p);
-            continue;
-        }
         let lower = p.slice(text).to_lowercase();
         let hit = cues.boilerplate.iter().any(|phrase| contains_phrase(&lower, phrase));
         let short = lower.split_whitespace().count() < 12;
         if hit && short {
-            aside.push(*p);
+            aside[i] = true;
+            last_short_hit = Some(i);
         } else if hit && i * 2 >= n {
-            closing = true;
-            aside.push(*p);
-        } else {
-            keep.push(*p);
+            let from = match last_short_hit {
+                Some(j) if j * 2 >= n && i - j <= OPENER_REACH + 1 => j,
+                _ => i,
+            };
+            aside[from..].iter_mut().for_each(|a| *a = true);
+            break;
         }
     }
-    (keep, aside)
+    let (keep, set_aside): (Vec<_>, Vec<_>) = paragraphs.iter().zip(aside).partition(|(_, a)| !a);
+    (keep.into_iter().map(|(p, _)| *p).collect(), set_aside.into_iter().map(|(p, _)| *p).collect())
 }
 
 /// `phrase` occurs in `hay` on word boundaries.

@@ -198,8 +198,10 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
         match Role::of_tag(tag) {
             None => open = false,
             Some((role, begin)) => {
+                // A new run right after one of the same role continues it: two contents (or
+                // sources) never touch, so "B B" is one span the model split ("''The" "bridge …").
                 match out.last_mut() {
-                    Some(last) if open && !begin && last.0 == role => {
+                    Some(last) if open && last.0 == role && (!begin || last.2 + 1 == i) => {
                         last.2 = i;
                         last.3 += p[tag];
                     }
