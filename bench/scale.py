@@ -74,10 +74,11 @@ def peak_rss_mib(pid):
     return None
 
 
-def run(n):
+def run(n, extra=(), name=None):
+    """One `standpoint score` run on the n-article corpus, with `extra` flags."""
     path = corpus(n)
-    out = WORK / f"out-{n}"
-    cmd = [str(BIN), "score", str(path), "--out", str(out), "--quiet", "--target", "new tariffs"]
+    out = WORK / f"out-{name or n}"
+    cmd = [str(BIN), "score", str(path), "--out", str(out), "--quiet", "--target", "new tariffs", *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

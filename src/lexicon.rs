@@ -113,6 +113,11 @@ pub struct Lexicon {
     /// Phrases that mark the outlet's own page furniture (donation appeals, "read more").
     #[serde(default)]
     pub boilerplate: Vec<String>,
+    /// Words that address the reader ("you", "your"): a long paragraph with a furniture phrase
+    /// opens the page's closing furniture only if it speaks to the reader ("asking supporters to
+    /// donate" in a news paragraph does not).
+    #[serde(default)]
+    pub reader_address: Vec<String>,
     /// Determiners that make a noun phrase definite ("the", "der", "la").
     #[serde(default)]
     pub definite_articles: Vec<String>,
@@ -182,6 +187,7 @@ pub struct Cues {
     pub coordinators: HashSet<String>,
     pub abbreviations: HashSet<String>,
     pub boilerplate: Vec<String>,
+    pub reader_address: HashSet<String>,
     pub definite_articles: HashSet<String>,
     pub relative_pronouns: HashSet<String>,
     pub determiners: HashSet<String>,
@@ -335,6 +341,7 @@ impl Cues {
             cues.coordinators.extend(lex.coordinators.iter().map(lower));
             cues.abbreviations.extend(lex.abbreviations.iter().map(lower));
             cues.boilerplate.extend(lex.boilerplate.iter().map(lower));
+            cues.reader_address.extend(lex.reader_address.iter().map(lower));
             cues.definite_articles.extend(lex.definite_articles.iter().map(lower));
             cues.relative_pronouns.extend(lex.relative_pronouns.iter().map(lower));
             cues.determiners.extend(lex.determiners.iter().map(lower));

@@ -1,8 +1,9 @@
 //! The outlet's page furniture: donation appeals, "read more", newsletter blurbs.
 //!
 //! A short paragraph (under 12 words) holding a furniture phrase is set aside alone. A longer one
-//! in the second half of the article starts a closing block: it and everything after it are set
-//! aside (appeals run to the end of a scraped page). A short one up to [`OPENER_REACH`]
+//! in the second half of the article that speaks to the reader ("your support", "you") starts a
+//! closing block: it and everything after it are set aside (appeals run to the end of a scraped
+//! page). A short one up to [`OPENER_REACH`]
 //! paragraphs before a closing block opens it ("… we have a small favor to ask." and the appeal's
 //! first paragraphs, which name no furniture phrase themselves).
 
@@ -24,7 +25,7 @@ pub fn split(text: &str, paragraphs: &[ByteSpan], cues: &Cues) -> (Vec<ByteSpan>
         if hit && short {
             aside[i] = true;
             last_short_hit = Some(i);
-        } else if hit && i * 2 >= n {
+        } else if hit && i * 2 >= n && addresses_reader(&lower, cues) {
             let from = match last_short_hit {
                 Some(j) if j * 2 >= n && i - j <= OPENER_REACH + 1 => j,
                 _ => i,
@@ -35,6 +36,12 @@ pub fn split(text: &str, paragraphs: &[ByteSpan], cues: &Cues) -> (Vec<ByteSpan>
     }
     let (keep, set_aside): (Vec<_>, Vec<_>) = paragraphs.iter().zip(aside).partition(|(_, a)| !a);
     (keep.into_iter().map(|(p, _)| *p).collect(), set_aside.into_iter().map(|(p, _)| *p).collect())
+}
+
+/// Whether a (lower-case) paragraph speaks to the reader; always, for a language without the list.
+fn addresses_reader(lower: &str, cues: &Cues) -> bool {
+    cues.reader_address.is_empty()
+        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| cues.reader_address.contains(w))
 }
 
 /// `phrase` occurs in `hay` on word boundaries.

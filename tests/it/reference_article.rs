@@ -5,18 +5,20 @@ use std::collections::BTreeSet;
 
 use crate::common::{run_jsonl, shared_file};
 
-#[test]
-fn every_party_is_found_and_resolved_and_nothing_else() {
-    let Some(path) = shared_file("examples/lachin-checkpoint.txt") else { return };
-    let statements = run_jsonl(&["quotes", path.to_str().unwrap()]);
-    let text = std::fs::read_to_string(&path).unwrap();
+/// What the statement finders report, read from either output format.
+struct Found {
+    content: String,
+    /// Code point where the content starts.
+    start: u64,
+    actor: Option<String>,
+    sub: Option<String>,
+}
 
+/// Every party found and resolved, sub-actors kept, Russia never a speaker, nothing from the appeal.
+fn check_parties(statements: &[Found], text: &str) {
     let actor_of = |needle: &str| -> String {
-        let s = statements
-            .iter()
-            .find(|s| s["content"]["text"].as_str().unwrap().contains(needle))
-            .unwrap_or_else(|| panic!("no statement contains {needle:?}"));
-        s["actor"]["id"].as_str().unwrap_or("-").to_owned()
+        let s = statements.iter().find(|s| s.content.contains(needle)).unwrap_or_else(|| panic!("no statement contains {needle:?}"));
+        s.actor.clone().unwrap_or_else(|| "-".into())
     };
     assert_eq!(actor_of("established a border checkpoint on the sovereign territory"), "AZ");
     assert_eq!(actor_of("to prevent the illegal transportation"), "AZ");
@@ -30,26 +32,65 @@ fn every_party_is_found_and_resolved_and_nothing_else() {
     assert_eq!(actor_of("of staging the demonstrations"), "AM");
     assert_eq!(actor_of("of using the corridor for the rotation"), "AZ");
 
-    let subs: BTreeSet<(String, String)> = statements
-        .iter()
-        .filter_map(|s| Some((s["actor"]["id"].as_str()?.to_owned(), s["actor"]["sub"].as_str()?.to_lowercase())))
-        .collect();
+    let subs: BTreeSet<(String, String)> =
+        statements.iter().filter_map(|s| Some((s.actor.clone()?, s.sub.as_ref()?.to_lowercase()))).collect();
     assert!(subs.contains(&("AM".into(), "foreign ministry".into())), "{subs:?}");
     assert!(subs.contains(&("FR".into(), "foreign ministry".into())), "{subs:?}");
     assert!(subs.contains(&("US".into(), "state department".into())), "{subs:?}");
 
-    let speakers: BTreeSet<&str> = statements.iter().filter_map(|s| s["actor"]["id"].as_str()).collect();
+    let speakers: BTreeSet<&str> = statements.iter().filter_map(|s| s.actor.as_deref()).collect();
     assert_eq!(speakers, BTreeSet::from(["AM", "AZ", "FR", "NK-AUTH", "US"]), "Russia is discussed, never quoted");
 
     let appeal = text.find("we have a small favor to ask").expect("the article has its appeal");
     let chars_before_appeal = text[..appeal].chars().count() as u64;
-    for s in &statements {
-        assert!(
-            s["content"]["span"]["start"].as_u64().unwrap() < chars_before_appeal,
-            "the donation appeal produced a statement: {}",
-            s["content"]["text"]
-        );
+    for s in statements {
+        assert!(s.start < chars_before_appeal, "the donation appeal produced a statement: {}", s.content);
     }
+}
+
+#[test]
+fn every_party_is_found_and_resolved_and_nothing_else() {
+    let Some(path) = shared_file("examples/lachin-checkpoint.txt") else { return };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let found: Vec<Found> = run_jsonl(&["quotes", path.to_str().unwrap()])
+        .iter()
+        .map(|s| Found {
+            content: s["content"]["text"].as_str().unwrap().to_owned(),
+            start: s["content"]["span"]["start"].as_u64().unwrap(),
+            actor: s["actor"]["id"].as_str().map(str::to_owned),
+            sub: s["actor"]["sub"].as_str().map(str::to_owned),
+        })
+        .collect();
+    check_parties(&found, &text);
+}
+
+/// The same with the learned attribution tagger (`--attribution auto`: the article is English),
+/// through the whole pipeline.
+#[test]
+fn the_learned_tagger_finds_every_party_too() {
+    let Some(path) = shared_file("examples/lachin-checkpoint.txt") else { return };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let out = std::env::temp_dir().join(format!("standpoint-lachin-learned-{}", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_standpoint"))
+        .args(["score", path.to_str().unwrap(), "--attribution", "auto", "--quiet", "--out"])
+        .arg(&out)
+        .current_dir(crate::common::root())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let found: Vec<Found> = std::fs::read_to_string(out.join("quotes.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|q| Found {
+            content: q["content"]["text"].as_str().unwrap().to_owned(),
+            start: q["content"]["start"].as_u64().unwrap(),
+            actor: q["actor"]["id"].as_str().map(str::to_owned),
+            sub: q["actor"]["sub"].as_str().map(str::to_owned),
+        })
+        .collect();
+    check_parties(&found, &text);
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// The report on the reference article against a careful reader's reading: toward "the
