@@ -20,6 +20,8 @@ use crate::text::{lang, ByteSpan, CharIndex};
 pub struct Analysis {
     pub lang: Option<String>,
     pub lang_given: bool,
+    /// Who found the statements: the rules or the learned tagger.
+    pub finder: Finder,
     pub found: Vec<Found>,
 }
 
@@ -60,6 +62,7 @@ pub fn analyse_with(
     let lang_given = article.lang.is_some();
     let lang = language(article);
     let mut extraction = quotes::extract(text, lang.as_deref(), lexicons);
+    let finder = if learned.is_some() { Finder::Learned } else { Finder::Rules };
     if let Some(statements) = learned {
         extraction = quotes::with_learned(extraction, statements);
     }
@@ -97,7 +100,7 @@ pub fn analyse_with(
             Found { statement, actor, context, toward, acts }
         })
         .collect();
-    Analysis { lang, lang_given, found }
+    Analysis { lang, lang_given, finder, found }
 }
 
 /// An input item after the whole pipeline.
@@ -154,6 +157,7 @@ fn failed(seq: u64, id: Option<String>, origin: String, reason: String, article:
         source: article.and_then(|a| a.source.clone()),
         chars: article.map_or(0, |a| a.text.chars().count()),
         statements: 0,
+        attribution: None,
         actors: Vec::new(),
     }
 }
@@ -317,6 +321,7 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 source: article.source.clone(),
                 chars: text.chars().count(),
                 statements: quotes.len(),
+                attribution: Some(analysis.finder),
                 actors: actor_ids,
             },
             quotes,

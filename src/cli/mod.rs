@@ -176,9 +176,9 @@ struct TrainArgs {
     /// Attribution tagger: units of each LSTM direction.
     #[arg(long, default_value_t = standpoint::tagger::TaggerConfig::default().lstm_hidden)]
     lstm_hidden: usize,
-    /// Epochs of fine-tuning.
-    #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().epochs)]
-    tune_epochs: usize,
+    /// Epochs of fine-tuning (default 4), or of the attribution tagger's training (default 12).
+    #[arg(long)]
+    tune_epochs: Option<usize>,
     /// Fine-tuning: balance the labels within each language (`lang` of the rows) rather than over
     /// all the data.
     #[arg(long)]
@@ -244,7 +244,7 @@ pub(crate) struct FinderArgs {
     /// rules: the cue reader (text only, fast); learned: the attribution tagger, a transformer
     /// pass over all the text (see the README for its accuracy and cost); auto: the tagger for
     /// articles in the languages it was trained on, the rules for the others.
-    #[arg(long, value_enum, default_value = "rules")]
+    #[arg(long, value_enum, default_value = "auto")]
     attribution: FinderArg,
     /// The attribution tagger's directory (default: models/tagger).
     #[arg(long)]
@@ -514,7 +514,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     if let Some(first_layer) = args.tune_from_layer {
         let config = standpoint::heads::tuned::TuneConfig {
             first_layer,
-            epochs: args.tune_epochs,
+            epochs: args.tune_epochs.unwrap_or(standpoint::heads::tuned::TuneConfig::default().epochs),
             seed: args.seed,
             balance_per_language: args.balance_per_language,
             ..Default::default()
@@ -561,7 +561,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
 
 fn run_train_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
     let config = standpoint::tagger::TaggerConfig {
-        epochs: args.tune_epochs,
+        epochs: args.tune_epochs.unwrap_or(standpoint::tagger::TaggerConfig::default().epochs),
         seed: args.seed,
         layers: args.tune_from_layer.unwrap_or(standpoint::tagger::TaggerConfig::default().layers),
         lstm_hidden: args.lstm_hidden,

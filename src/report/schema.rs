@@ -8,11 +8,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actors::{ActorKind, Via};
-use crate::quotes::Kind;
+use crate::quotes::{Finder, Kind};
 
 /// Carried by every file and every JSONL line. Bumped: major when a field changes meaning or
 /// goes away, minor when one (or a value of one) is added.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// Rounds a probability or score for output (byte-stable across runs and machines).
 pub fn round4(x: f32) -> f64 {
@@ -163,6 +163,8 @@ pub struct ArticleRecord {
     /// Length of the text in code points.
     pub chars: usize,
     pub statements: usize,
+    /// Who found the statements (`rules` or `learned`, see `--attribution`); null when failed.
+    pub attribution: Option<Finder>,
     /// Ids of the actors quoted, sorted.
     pub actors: Vec<String>,
 }

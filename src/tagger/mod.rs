@@ -52,7 +52,7 @@ pub struct TaggerConfig {
 
 impl Default for TaggerConfig {
     fn default() -> Self {
-        TaggerConfig { layers: 12, lstm_hidden: 128, max_tokens: 192, epochs: 6, lr: 2e-3, batch_size: 16, dropout: 0.2, holdout: 0.1, seed: 13 }
+        TaggerConfig { layers: 6, lstm_hidden: 128, max_tokens: 192, epochs: 12, lr: 2e-3, batch_size: 16, dropout: 0.2, holdout: 0.1, seed: 13 }
     }
 }
 
