@@ -117,8 +117,9 @@ pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<
         .collect()
 }
 
-/// Content shorter than this many bytes is not a statement.
-const MIN_CONTENT: usize = 3;
+/// Content of fewer words than this is not a statement (a lone "which" or "it" is a fragment the
+/// model left of a longer span, and says nothing a reader could weigh).
+const MIN_CONTENT_WORDS: usize = 2;
 /// How far (bytes) from a content span its cue may be, and from the cue its source.
 const CUE_REACH: usize = 200;
 const SOURCE_REACH: usize = 100;
@@ -221,6 +222,21 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
         .collect()
 }
 
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+/// A source span up to its first comma, bracket or dash: the name an appositive or a relative
+/// clause describes ("Yerevan, which relies on Russia …" is Yerevan, not Russia). The clause stays
+/// in the statement's context for the stance model.
+fn head_of(text: &str, span: ByteSpan) -> ByteSpan {
+    let cut = span.slice(text).find([',', '(', '—', '–', ';']).filter(|&i| i > 0);
+    match cut {
+        Some(i) => ByteSpan::new(span.start, span.start + i).trim(text),
+        None => span,
+    }
+}
+
 /// Whether a cue is a verb of belief, perception or finding in the language's lexicon.
 fn belief_cue(text: &str, cue: ByteSpan, cues: &Cues) -> bool {
     let words: Vec<String> =
@@ -238,19 +254,20 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
     for (window, p) in windows.iter().zip(probs) {
         let runs = runs(text, window, p);
         let first = out.len();
-        for content in runs.iter().filter(|r| r.role == Role::Content && r.span.len() >= MIN_CONTENT) {
+        for content in runs.iter().filter(|r| r.role == Role::Content && word_count(r.span.slice(text)) >= MIN_CONTENT_WORDS) {
             let cue = nearest(&runs, Role::Cue, content.span, CUE_REACH);
             let speaker = match cue {
                 Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH),
                 None => nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE),
             };
             let cue = cue.map(|c| c.span);
+            let speaker = speaker.map(|s| head_of(text, s.span));
             let continues = cue.and_then(|c| out[first..].iter().find(|s| s.cue == Some(c) && s.continues.is_none()).map(|s| s.content));
             out.push(Statement {
                 kind: kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues))),
                 content: content.span,
                 cue,
-                speaker: speaker.map(|s| s.span),
+                speaker,
                 target: None,
                 confidence: content.confidence,
                 continues,

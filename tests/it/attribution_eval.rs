@@ -1,5 +1,6 @@
 //! `standpoint eval --task attribution` reports exactly what the reference scorer
-//! (../shared/tools/attribution_metrics.py) computes on the same predictions.
+//! (../shared/tools/attribution_metrics.py) computes on the same predictions, and the product's
+//! default finder reaches the aims on PolNeAR dev.
 
 use std::process::Command;
 
@@ -44,5 +45,14 @@ fn metrics_equal_the_reference_scorer_on_polnear_dev() {
     let theirs: serde_json::Value = serde_json::from_slice(&theirs.stdout).unwrap();
     assert_same(&ours, &theirs, "metrics");
     assert!(ours["counts_j50"]["pred"].as_u64().unwrap() > 500, "the pipeline predicted attributions");
+    // The default finder (auto: the learned tagger for English) against the aims.
+    let at_least = |path: [&str; 2], aim: f64| {
+        let v = if path[0].is_empty() { &ours[path[1]] } else { &ours[path[0]][path[1]] };
+        assert!(v.as_f64().unwrap() >= aim, "{path:?} = {v} is below the aim {aim}");
+    };
+    at_least(["", "content_f1_j50"], 0.70);
+    at_least(["", "speaker_f1"], 0.65);
+    at_least(["quoted", "content_f1_j50"], 0.88);
+    at_least(["quoted", "speaker_f1"], 0.85);
     std::fs::remove_file(&predictions).ok();
 }
