@@ -40,8 +40,7 @@ pub fn split(text: &str, paragraphs: &[ByteSpan], cues: &Cues) -> (Vec<ByteSpan>
 
 /// Whether a (lower-case) paragraph speaks to the reader; always, for a language without the list.
 fn addresses_reader(lower: &str, cues: &Cues) -> bool {
-    cues.reader_address.is_empty()
-        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| cues.reader_address.contains(w))
+    cues.reader_address.is_empty() || lower.split(|c: char| !c.is_alphanumeric()).any(|w| cues.reader_address.contains(w))
 }
 
 /// `phrase` occurs in `hay` on word boundaries.
@@ -51,4 +50,31 @@ fn contains_phrase(hay: &str, phrase: &str) -> bool {
         let after = hay[i + phrase.len()..].chars().next();
         !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicons;
+    use crate::text::sentences::paragraphs;
+
+    fn aside(text: &str) -> Vec<String> {
+        let lexicons = Lexicons::builtin();
+        let (_, aside) = split(text, &paragraphs(text), lexicons.cues(Some("en")));
+        aside.iter().map(|p| p.slice(text).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_news_paragraph_about_donations_is_not_furniture() {
+        let text = "The senator spoke in Iowa.\n\nShe attacked her rival.\n\nHer campaign sent an email asking supporters to donate before the deadline on Friday night.\n\nThe rival said the attack was unfair.";
+        assert!(aside(text).is_empty(), "{:?}", aside(text));
+    }
+
+    #[test]
+    fn an_appeal_is_set_aside_from_its_opener() {
+        let text = "The talks resumed.\n\nThe ministers met.\n\nThe road was closed.\n\nBaku said the road was open.\n\nYerevan denied it.\n\n… we have a small favor to ask.\n\nAs you may have heard, we have been branded a foreign agent.\n\nYour support, no matter how small, makes a world of difference to us.\n\nRead more";
+        let got = aside(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got[0].starts_with("… we have"));
+    }
 }

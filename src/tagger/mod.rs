@@ -52,7 +52,17 @@ pub struct TaggerConfig {
 
 impl Default for TaggerConfig {
     fn default() -> Self {
-        TaggerConfig { layers: 6, lstm_hidden: 128, max_tokens: 192, epochs: 12, lr: 2e-3, batch_size: 16, dropout: 0.2, holdout: 0.1, seed: 13 }
+        TaggerConfig {
+            layers: 6,
+            lstm_hidden: 128,
+            max_tokens: 192,
+            epochs: 12,
+            lr: 2e-3,
+            batch_size: 16,
+            dropout: 0.2,
+            holdout: 0.1,
+            seed: 13,
+        }
     }
 }
 
@@ -91,10 +101,8 @@ impl Net {
     /// Tag logits `[rows, width, tags]` for token states `[rows, width, hidden]` of rows `lens` long.
     fn forward(&self, x: &Tensor, lens: &[usize], dropout: f64, train: bool) -> Tensor {
         let (rows, width, hidden) = x.size3().expect("three dimensions");
-        let reverse: Vec<i64> = lens
-            .iter()
-            .flat_map(|&len| (0..width).map(move |t| if (t as usize) < len { len as i64 - 1 - t } else { t }))
-            .collect();
+        let reverse: Vec<i64> =
+            lens.iter().flat_map(|&len| (0..width).map(move |t| if (t as usize) < len { len as i64 - 1 - t } else { t })).collect();
         let reverse = Tensor::from_slice(&reverse).view([rows, width, 1]);
         let x = x.dropout(dropout, train);
         let (fwd, _) = self.forward_lstm.seq(&x);
@@ -118,8 +126,7 @@ fn io_error(path: &Path, source: std::io::Error) -> HeadError {
 /// Token states of each window (content tokens only, `[tokens, hidden]`, as computed).
 fn window_states(encoder: &Encoder, windows: &[&Window]) -> Result<Vec<Tensor>, HeadError> {
     let (pre, post) = encoder.special_tokens();
-    let ids: Vec<Vec<i64>> =
-        windows.iter().map(|w| pre.iter().chain(&w.ids).chain(post).map(|&i| i as i64).collect()).collect();
+    let ids: Vec<Vec<i64>> = windows.iter().map(|w| pre.iter().chain(&w.ids).chain(post).map(|&i| i as i64).collect()).collect();
     let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
     let mut out: Vec<Option<Tensor>> = (0..ids.len()).map(|_| None).collect();
     for batch in batches_by_length(&lens, 32) {
@@ -152,10 +159,11 @@ fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>>>, HeadErr
     let lens: Vec<usize> = states.iter().map(|t| t.size()[0] as usize).collect();
     let mut out: Vec<Vec<Vec<f32>>> = vec![Vec::new(); states.len()];
     for batch in batches_by_length(&lens, 32) {
-        let rows: Vec<&Tensor> = batch.iter().map(|&i| &states[i]).filter(|t| t.size()[0] > 0).collect();
-        if rows.is_empty() {
+        let batch: Vec<usize> = batch.into_iter().filter(|&i| lens[i] > 0).collect();
+        if batch.is_empty() {
             continue;
         }
+        let rows: Vec<&Tensor> = batch.iter().map(|&i| &states[i]).collect();
         let (x, _) = stacked(&rows);
         let p = tch::no_grad(|| net.forward(&x, &batch.iter().map(|&i| lens[i]).collect::<Vec<_>>(), 0.0, false).softmax(-1, Kind::Float));
         let width = p.size()[1] as usize;
@@ -175,7 +183,13 @@ struct Prepared {
     lang: Option<String>,
 }
 
-fn prepare(text: &str, lang: Option<&str>, tokenizer: &tokenizers::Tokenizer, lexicons: &Lexicons, max_tokens: usize) -> Result<Prepared, HeadError> {
+fn prepare(
+    text: &str,
+    lang: Option<&str>,
+    tokenizer: &tokenizers::Tokenizer,
+    lexicons: &Lexicons,
+    max_tokens: usize,
+) -> Result<Prepared, HeadError> {
     let cues = lexicons.cues(lang);
     let windows = tags::windows(text, tokenizer, &cues.abbreviations, max_tokens)?;
     let quotes = marks::find_quotes(text, &sentences::paragraphs(text), &lexicons.all_quote_pairs());
@@ -307,7 +321,13 @@ pub fn train(
         for &d in &hold {
             let ws: Vec<Tensor> = (0..windows.len()).filter(|&w| doc_of[w] == d).map(|w| states[w].shallow_clone()).collect();
             let probs = tag_probs(net, &ws)?;
-            found.push(tags::statements(&docs[d].text, &prepared[d].windows, &probs, &prepared[d].quotes, lexicons.cues(docs[d].lang.as_deref())));
+            found.push(tags::statements(
+                &docs[d].text,
+                &prepared[d].windows,
+                &probs,
+                &prepared[d].quotes,
+                lexicons.cues(docs[d].lang.as_deref()),
+            ));
         }
         Ok(measure(&hold_docs, &found))
     };
@@ -324,8 +344,7 @@ pub fn train(
             let rows: Vec<&Tensor> = b.iter().map(|&w| &states[w]).collect();
             let (x, lens) = stacked(&rows);
             let width = x.size()[1] as usize;
-            let target: Vec<i64> =
-                b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat(-100)).take(width)).collect();
+            let target: Vec<i64> = b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat(-100)).take(width)).collect();
             let target = Tensor::from_slice(&target);
             let logits = net.forward(&x, &lens, config.dropout, true).view([-1, TAGS.len() as i64]);
             let loss = logits.cross_entropy_loss::<&Tensor>(&target, None, tch::Reduction::Mean, -100, 0.0);

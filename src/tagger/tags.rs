@@ -83,9 +83,8 @@ pub struct GoldPart {
 /// Gold tags of each window's tokens. Parts of longer contents are laid down first, so a nested
 /// attribution's parts overwrite the outer content they sit in.
 pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<i64>> {
-    let content_len = |a: usize| -> usize {
-        parts.iter().filter(|p| p.attribution == a && p.role == Role::Content).map(|p| p.span.len()).sum()
-    };
+    let content_len =
+        |a: usize| -> usize { parts.iter().filter(|p| p.attribution == a && p.role == Role::Content).map(|p| p.span.len()).sum() };
     let mut ordered: Vec<&GoldPart> = parts.iter().collect();
     ordered.sort_by_key(|p| std::cmp::Reverse(content_len(p.attribution)));
     let mut at: Vec<Option<(Role, usize)>> = vec![None; text.len()];
@@ -310,6 +309,26 @@ mod tests {
         ];
         let tags = gold_tags(text, &[w], &parts);
         assert_eq!(tags[0], vec![3, 5, 3, 5, 1, 0]);
+    }
+
+    #[test]
+    fn decoding_never_starts_a_span_inside() {
+        // "O I-content I-content" by argmax: the Viterbi pass makes it one well-formed span.
+        let probs = vec![
+            vec![0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01],
+            vec![0.1, 0.3, 0.4, 0.05, 0.05, 0.05, 0.05],
+            vec![0.1, 0.05, 0.7, 0.05, 0.04, 0.03, 0.03],
+        ];
+        assert_eq!(best_tags(&probs), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_speaker_is_its_head_and_a_one_word_content_is_no_statement() {
+        let text = "Yerevan, which relies on Russia, said it. Rain fell.";
+        assert_eq!(head_of(text, ByteSpan::new(0, 31)).slice(text), "Yerevan");
+        let w = window(text, &["Yerevan,", "which", "relies", "on", "Russia,", "said", "it.", "Rain", "fell."]);
+        let probs = one_hot(&[3, 4, 4, 4, 4, 5, 1, 0, 0]);
+        assert!(statements(text, &[w], &[probs], &[], &Cues::default()).is_empty());
     }
 
     #[test]
