@@ -17,7 +17,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use super::fitting::{self, Rng};
 use super::labelled::{self, Task};
 use super::{metrics, HeadError};
-use crate::model::batching::{batches_by_length, content_ids, padded};
+use crate::model::batching::{content_ids, padded_states, token_states};
 use crate::model::top::TopLayers;
 use crate::model::{BatchConfig, Encoder, Precision};
 
@@ -99,31 +99,7 @@ fn bottom_states(bottom: &Encoder, texts: &[&str], max_tokens: usize) -> Result<
             Ok(pre.iter().chain(content.iter().take(room)).chain(post.iter()).map(|&i| i as i64).collect())
         })
         .collect::<Result<_, HeadError>>()?;
-    let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
-    let mut out: Vec<Option<Tensor>> = (0..ids.len()).map(|_| None).collect();
-    for batch in batches_by_length(&lens, 64) {
-        let rows: Vec<&[i64]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-        let (flat, mask) = padded(&rows, bottom.pad_id as i64);
-        let hidden = tch::no_grad(|| bottom.hidden_states(&flat, &mask))?;
-        for (row, &i) in batch.iter().enumerate() {
-            out[i] = Some(hidden.get(row as i64).narrow(0, 0, ids[i].len() as i64).copy());
-        }
-    }
-    Ok(out.into_iter().map(|t| t.expect("every text was run")).collect())
-}
-
-/// Hidden states of different lengths zero-padded into one `[rows, width, hidden]` tensor, and the mask.
-fn padded_states(states: &[&Tensor]) -> (Tensor, Tensor) {
-    let width = states.iter().map(|t| t.size()[0]).max().unwrap_or(1);
-    let hidden = states[0].size()[1];
-    let x = Tensor::zeros([states.len() as i64, width, hidden], (Kind::Float, Device::Cpu));
-    let mut mask = vec![0i64; states.len() * width as usize];
-    for (row, t) in states.iter().enumerate() {
-        let len = t.size()[0];
-        x.get(row as i64).narrow(0, 0, len).copy_(&t.to_kind(Kind::Float));
-        mask[row * width as usize..row * width as usize + len as usize].iter_mut().for_each(|m| *m = 1);
-    }
-    (x, Tensor::from_slice(&mask).view([states.len() as i64, width]))
+    Ok(token_states(bottom, &ids, 64, |i| (0, ids[i].len()))?)
 }
 
 /// `[u, v, u·v, |u − v|]`: the statement's and the target's vectors side by side.

@@ -178,6 +178,46 @@ pub(crate) fn padded<T: Copy + Into<i64>>(rows: &[&[T]], fill: i64) -> (Tensor, 
     (Tensor::from_slice(&ids).view(shape), Tensor::from_slice(&mask).view(shape))
 }
 
+/// Hidden states of each row of ids (special tokens included), batched by length; of each row,
+/// the `(start, len)` positions `keep(i)` names, unpadded (`[len, hidden]`, in the encoder's
+/// arithmetic). For training and tagging code that needs token states rather than vectors.
+pub(crate) fn token_states(
+    encoder: &Encoder,
+    ids: &[Vec<i64>],
+    batch_size: usize,
+    keep: impl Fn(usize) -> (usize, usize),
+) -> Result<Vec<Tensor>, ModelError> {
+    let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
+    let mut out: Vec<Option<Tensor>> = (0..ids.len()).map(|_| None).collect();
+    for batch in batches_by_length(&lens, batch_size) {
+        let rows: Vec<&[i64]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
+        let (flat, mask) = padded(&rows, encoder.pad_id as i64);
+        let hidden = tch::no_grad(|| encoder.hidden_states(&flat, &mask))?;
+        for (row, &i) in batch.iter().enumerate() {
+            let (start, len) = keep(i);
+            out[i] = Some(hidden.get(row as i64).narrow(0, start as i64, len as i64).copy());
+        }
+    }
+    Ok(out.into_iter().map(|t| t.expect("every row was run")).collect())
+}
+
+/// States of different lengths (`[len, hidden]`) zero-padded into one f32 `[rows, width, hidden]`
+/// tensor, with the 0/1 mask of real positions.
+pub(crate) fn padded_states(states: &[&Tensor]) -> (Tensor, Tensor) {
+    let width = states.iter().map(|t| t.size()[0]).max().unwrap_or(1).max(1);
+    let hidden = states.first().map_or(1, |t| t.size()[1]);
+    let x = Tensor::zeros([states.len() as i64, width, hidden], (Kind::Float, tch::Device::Cpu));
+    let mut mask = vec![0i64; states.len() * width as usize];
+    for (row, t) in states.iter().enumerate() {
+        let len = t.size()[0];
+        if len > 0 {
+            x.get(row as i64).narrow(0, 0, len).copy_(&t.to_kind(Kind::Float));
+        }
+        mask[row * width as usize..row * width as usize + len as usize].iter_mut().for_each(|m| *m = 1);
+    }
+    (x, Tensor::from_slice(&mask).view([states.len() as i64, width]))
+}
+
 /// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch.
 fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<Vec<f32>, ModelError> {
     let rows: Vec<&[i64]> = batch.map(|w| w.ids.as_slice()).collect();

@@ -23,7 +23,7 @@ use crate::eval::attribution::{self, GoldDocument};
 use crate::heads::fitting::Rng;
 use crate::heads::HeadError;
 use crate::lexicon::Lexicons;
-use crate::model::batching::{batches_by_length, padded};
+use crate::model::batching::{batches_by_length, padded_states, token_states};
 use crate::model::{Encoder, Precision};
 use crate::quotes::{marks, Finder, Statement};
 use crate::text::{sentences, CharIndex};
@@ -127,31 +127,12 @@ fn io_error(path: &Path, source: std::io::Error) -> HeadError {
 fn window_states(encoder: &Encoder, windows: &[&Window]) -> Result<Vec<Tensor>, HeadError> {
     let (pre, post) = encoder.special_tokens();
     let ids: Vec<Vec<i64>> = windows.iter().map(|w| pre.iter().chain(&w.ids).chain(post).map(|&i| i as i64).collect()).collect();
-    let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
-    let mut out: Vec<Option<Tensor>> = (0..ids.len()).map(|_| None).collect();
-    for batch in batches_by_length(&lens, 32) {
-        let rows: Vec<&[i64]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-        let (flat, mask) = padded(&rows, encoder.pad_id as i64);
-        let hidden = tch::no_grad(|| encoder.hidden_states(&flat, &mask))?;
-        for (row, &i) in batch.iter().enumerate() {
-            out[i] = Some(hidden.get(row as i64).narrow(0, pre.len() as i64, windows[i].ids.len() as i64).copy());
-        }
-    }
-    Ok(out.into_iter().map(|t| t.expect("every window was run")).collect())
+    Ok(token_states(encoder, &ids, 32, |i| (pre.len(), windows[i].ids.len()))?)
 }
 
-/// Zero-padded `[rows, width, hidden]` (f32) of states of different lengths.
+/// Zero-padded `[rows, width, hidden]` (f32) of states of different lengths, and the lengths.
 fn stacked(states: &[&Tensor]) -> (Tensor, Vec<usize>) {
-    let lens: Vec<usize> = states.iter().map(|t| t.size()[0] as usize).collect();
-    let width = lens.iter().copied().max().unwrap_or(1).max(1) as i64;
-    let hidden = states.first().map_or(1, |t| t.size()[1]);
-    let x = Tensor::zeros([states.len() as i64, width, hidden], (Kind::Float, Device::Cpu));
-    for (row, t) in states.iter().enumerate() {
-        if lens[row] > 0 {
-            x.get(row as i64).narrow(0, 0, lens[row] as i64).copy_(&t.to_kind(Kind::Float));
-        }
-    }
-    (x, lens)
+    (padded_states(states).0, states.iter().map(|t| t.size()[0] as usize).collect())
 }
 
 /// Per window, per token, the probability of each tag.
