@@ -1,6 +1,8 @@
 //! The pipeline's order, written once: article → language → statements → actors → scores →
 //! records. The text stages run per article in parallel (rayon); the transformer scores a whole
-//! chunk of articles' statements in batches.
+//! chunk of articles' statements in batches. Per chunk: [`analyse_chunk`] (text only, on the
+//! reader thread), [`relearn`] (when the learned tagger finds the statements of some articles:
+//! their text stages again with its statements), [`score_chunk`].
 
 use rayon::prelude::*;
 

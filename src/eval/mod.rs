@@ -5,7 +5,7 @@ pub mod attribution;
 use std::collections::HashMap;
 
 use crate::actors::Dictionary;
-use crate::corpus::Article;
+use crate::corpus::{Article, Item};
 use crate::lexicon::Lexicons;
 use crate::heads::HeadError;
 use crate::quotes::{Finder, Statement};
@@ -13,35 +13,31 @@ use crate::tagger::Tagger;
 use crate::text::CharIndex;
 use attribution::{GoldDocument, Offsets, Predicted, PredictionLine};
 
-/// Runs the product's text stages ([`crate::pipeline::analyse_with`]) on each gold document's
-/// text, with the learned tagger's statements when one is given.
+/// Runs the product's statement stages on each gold document's text, as `standpoint score` does:
+/// [`crate::pipeline::analyse_chunk`], then [`crate::pipeline::relearn`] with the tagger when one
+/// is given.
 pub fn predict_attributions(
     docs: &[GoldDocument],
     lexicons: &Lexicons,
     dict: &Dictionary,
     learned: Option<(&Tagger, Finder)>,
 ) -> Result<Vec<PredictionLine>, HeadError> {
-    use rayon::prelude::*;
-    let articles: Vec<Article> = docs
+    let items: Vec<Item> = docs
         .iter()
-        .map(|doc| Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) })
+        .map(|doc| Item::Article(Article { lang: doc.lang.clone(), ..Article::from_text(doc.id.clone(), doc.text.clone(), doc.id.clone()) }))
         .collect();
-    let mut tagged: Vec<Option<Vec<Statement>>> = vec![None; docs.len()];
+    let mut chunk = crate::pipeline::analyse_chunk(items, lexicons, dict, &[]);
     if let Some((tagger, finder)) = learned {
-        let langs: Vec<Option<String>> = articles.par_iter().map(crate::pipeline::language).collect();
-        let chosen: Vec<usize> = (0..docs.len()).filter(|&i| tagger.applies(finder, langs[i].as_deref())).collect();
-        let texts: Vec<(&str, Option<&str>)> = chosen.iter().map(|&i| (articles[i].text.as_str(), langs[i].as_deref())).collect();
-        for (i, statements) in chosen.into_iter().zip(tagger.statements(&texts, lexicons)?) {
-            tagged[i] = Some(statements);
-        }
+        chunk = crate::pipeline::relearn(chunk, tagger, finder, lexicons, dict, &[]);
+    }
+    if let Some(why) = chunk.failure {
+        return Err(HeadError::Data(why));
     }
     Ok(docs
-        .par_iter()
-        .zip(articles.par_iter())
-        .zip(tagged)
-        .map(|((doc, article), tagged)| {
-            let analysis = crate::pipeline::analyse_with(article, lexicons, dict, &[], tagged);
-            let statements: Vec<Statement> = analysis.found.into_iter().map(|f| f.statement).collect();
+        .iter()
+        .zip(chunk.analyses)
+        .map(|(doc, analysis)| {
+            let statements: Vec<Statement> = analysis.into_iter().flat_map(|a| a.found).map(|f| f.statement).collect();
             prediction_line(&doc.id, &doc.text, &statements)
         })
         .collect())
