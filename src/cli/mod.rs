@@ -228,7 +228,11 @@ struct QuotesArgs {
     #[arg(long)]
     lang: Option<String>,
     #[command(flatten)]
+    finder: FinderArgs,
+    #[command(flatten)]
     text: TextArgs,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -432,16 +436,29 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
     } else {
         std::fs::read_to_string(&args.input).with_context(|| format!("reading {}", args.input.display()))?
     };
-    let lang = args.lang.clone().or_else(|| standpoint::text::lang::detect(&text));
     let (lexicons, dict) = args.text.load()?;
-    let found = standpoint::quotes::extract(&text, lang.as_deref(), &lexicons);
-    let cues = lexicons.cues(lang.as_deref());
-    let actors = standpoint::actors::attribute(&text, &found.statements, &dict, &cues);
-    let index = standpoint::text::CharIndex::new(&text);
+    // The statement stages as `score` runs them (the rules need no model; the tagger does).
+    let origin = args.input.display().to_string();
+    let article = standpoint::corpus::Article { lang: args.lang.clone(), ..standpoint::corpus::Article::from_text(origin.clone(), text, origin) };
+    let mut chunk = standpoint::pipeline::analyse_chunk(vec![standpoint::corpus::Item::Article(article)], &lexicons, &dict, &[]);
+    if args.finder.finder() != standpoint::quotes::Finder::Rules {
+        if let Some((tagger, _)) = args.finder.load(&args.model.dir()?, args.model.precision(), None)? {
+            chunk = standpoint::pipeline::relearn(chunk, &tagger, args.finder.finder(), &lexicons, &dict, &[]);
+        }
+    }
+    if let Some(why) = chunk.failure {
+        anyhow::bail!(why);
+    }
+    let (Some(standpoint::corpus::Item::Article(article)), Some(Some(analysis))) = (chunk.items.first(), chunk.analyses.into_iter().next())
+    else {
+        unreachable!("one article in, one analysis out")
+    };
+    let text = article.text.as_str();
+    let index = standpoint::text::CharIndex::new(text);
     let mut out = std::io::stdout().lock();
-    for (s, a) in found.statements.iter().zip(&actors) {
+    for (s, a) in analysis.found.iter().map(|f| (&f.statement, &f.actor)) {
         let part = |span: Option<standpoint::text::ByteSpan>| {
-            span.map(|sp| serde_json::json!({"span": index.char_span(sp), "text": sp.slice(&text)}))
+            span.map(|sp| serde_json::json!({"span": index.char_span(sp), "text": sp.slice(text)}))
         };
         let line = serde_json::json!({
             "kind": s.kind,

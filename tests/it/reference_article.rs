@@ -52,7 +52,7 @@ fn check_parties(statements: &[Found], text: &str) {
 fn every_party_is_found_and_resolved_and_nothing_else() {
     let Some(path) = shared_file("examples/lachin-checkpoint.txt") else { return };
     let text = std::fs::read_to_string(&path).unwrap();
-    let found: Vec<Found> = run_jsonl(&["quotes", path.to_str().unwrap()])
+    let found: Vec<Found> = run_jsonl(&["quotes", "--attribution", "rules", path.to_str().unwrap()])
         .iter()
         .map(|s| Found {
             content: s["content"]["text"].as_str().unwrap().to_owned(),
