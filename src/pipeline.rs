@@ -52,7 +52,7 @@ pub fn language(article: &Article) -> Option<String> {
 }
 
 /// As [`analyse`], with the statements the learned tagger found in place of the rules' when
-/// `learned` is given ([`quotes::with_learned`]).
+/// `learned` is given ([`quotes::from_learned`]).
 pub fn analyse_with(
     article: &Article,
     lexicons: &Lexicons,
@@ -63,11 +63,10 @@ pub fn analyse_with(
     let text = article.text.as_str();
     let lang_given = article.lang.is_some();
     let lang = language(article);
-    let mut extraction = quotes::extract(text, lang.as_deref(), lexicons);
-    let finder = if learned.is_some() { Finder::Learned } else { Finder::Rules };
-    if let Some(statements) = learned {
-        extraction = quotes::with_learned(extraction, statements);
-    }
+    let (finder, extraction) = match learned {
+        Some(statements) => (Finder::Learned, quotes::from_learned(text, lang.as_deref(), lexicons, statements)),
+        None => (Finder::Rules, quotes::extract(text, lang.as_deref(), lexicons)),
+    };
     let cues = lexicons.cues(lang.as_deref());
     let attributions = actors::attribute(text, &extraction.statements, dict, &cues);
     let terms: Vec<TargetTerms> = targets.iter().map(|t| TargetTerms::new(t, &cues)).collect();

@@ -264,22 +264,24 @@ impl FinderArgs {
         }
     }
 
-    /// The tagger and its directory, when the finder needs one, on the embedded encoder in
-    /// `model_dir` (sharing the bottom layers of `shared` where they fit).
+    /// The tagger and its directory, when the finder needs one, on the encoder `model_dir`
+    /// names (asked only then: the rules need no model), sharing the bottom layers of `shared`
+    /// where they fit.
     fn load(
         &self,
-        model_dir: &Path,
+        model_dir: impl FnOnce() -> anyhow::Result<PathBuf>,
         precision: standpoint::model::Precision,
         shared: Option<&standpoint::model::Encoder>,
     ) -> anyhow::Result<Option<(standpoint::tagger::Tagger, PathBuf)>> {
         if self.finder() == standpoint::quotes::Finder::Rules {
             return Ok(None);
         }
+        let model_dir = model_dir()?;
         let dir = match &self.tagger {
             Some(d) => d.clone(),
             None => checkout_path(standpoint::tagger::TAGGER)?,
         };
-        let tagger = standpoint::tagger::Tagger::load(model_dir, &dir, precision, shared)
+        let tagger = standpoint::tagger::Tagger::load(&model_dir, &dir, precision, shared)
             .with_context(|| format!("loading the attribution tagger in {}", dir.display()))?;
         Ok(Some((tagger, dir)))
     }
@@ -441,10 +443,8 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
     let origin = args.input.display().to_string();
     let article = standpoint::corpus::Article { lang: args.lang.clone(), ..standpoint::corpus::Article::from_text(origin.clone(), text, origin) };
     let mut chunk = standpoint::pipeline::analyse_chunk(vec![standpoint::corpus::Item::Article(article)], &lexicons, &dict, &[]);
-    if args.finder.finder() != standpoint::quotes::Finder::Rules {
-        if let Some((tagger, _)) = args.finder.load(&args.model.dir()?, args.model.precision(), None)? {
-            chunk = standpoint::pipeline::relearn(chunk, &tagger, args.finder.finder(), &lexicons, &dict, &[]);
-        }
+    if let Some((tagger, _)) = args.finder.load(|| args.model.dir(), args.model.precision(), None)? {
+        chunk = standpoint::pipeline::relearn(chunk, &tagger, args.finder.finder(), &lexicons, &dict, &[]);
     }
     if let Some(why) = chunk.failure {
         anyhow::bail!(why);
@@ -480,7 +480,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         EvalTask::Attribution => {
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
-            let tagger = args.finder.load(&args.model.dir()?, args.model.precision(), None)?;
+            let tagger = args.finder.load(|| args.model.dir(), args.model.precision(), None)?;
             let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
             let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
             if let Some(path) = &args.predictions {

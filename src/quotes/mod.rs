@@ -94,12 +94,12 @@ pub enum Finder {
     Auto,
 }
 
-/// The rules' `extraction` with its statements replaced by the tagger's `learned` ones; page
-/// furniture stays out whichever found it.
-pub fn with_learned(mut extraction: Extraction, learned: Vec<Statement>) -> Extraction {
-    let furniture = &extraction.furniture;
-    extraction.statements = learned.into_iter().filter(|s| !furniture.iter().any(|f| f.overlaps(&s.content))).collect();
-    extraction
+/// The tagger's `learned` statements as an extraction: page furniture is set aside as for the
+/// rules (step 1 of [`extract`]), and nothing found in it is kept.
+pub fn from_learned(text: &str, lang: Option<&str>, lexicons: &Lexicons, learned: Vec<Statement>) -> Extraction {
+    let (_, furniture) = furniture::split(text, &sentences::paragraphs(text), lexicons.cues(lang));
+    let statements = learned.into_iter().filter(|s| !furniture.iter().any(|f| f.overlaps(&s.content))).collect();
+    Extraction { statements, furniture }
 }
 
 pub(crate) fn kind_for(content: ByteSpan, quotes: &[marks::Quoted], text: &str, belief: bool) -> Kind {

@@ -3,10 +3,10 @@
 //! source or cue ([`tags`]); the tags are read back into statements.
 //!
 //! It is the learned alternative to the rule-based cue reader in [`crate::quotes`] and costs a
-//! transformer pass over the whole text (the rules read only text), so it is opt-in:
-//! `--attribution learned` (tagger alone) or `--attribution both` (rules, with the tagger's
-//! statements where the rules found none). Trained by `standpoint train --task attribution` on
-//! PolNeAR-format documents; the result is a directory with `tagger.safetensors` and `tagger.json`.
+//! transformer pass over the whole text (the rules read only text). `--attribution auto` (the
+//! default) gives it the articles in the languages it was trained on, `learned` every article,
+//! `rules` none ([`Finder`]). Trained by `standpoint train --task attribution` on PolNeAR-format
+//! documents; the result is a directory with `tagger.safetensors` and `tagger.json`.
 //!
 //! The backward LSTM runs on each row reversed within its own length, so padding never reaches a
 //! real token: a window's tags do not depend on the batch it was run in.
@@ -379,11 +379,12 @@ pub fn train(
         holdout,
         record: serde_json::Value::Null,
     };
-    // Dev, through the product's own path.
+    // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
+    // figures above read the tagger's statements before the page-furniture filter.
     let tagger = Tagger { encoder, net, meta: meta.clone() };
-    let texts: Vec<(&str, Option<&str>)> = dev_docs.iter().map(|d| (d.text.as_str(), d.lang.as_deref())).collect();
-    let found = tagger.statements(&texts, lexicons)?;
-    let dev_metrics = measure(&dev_docs.iter().collect::<Vec<_>>(), &found);
+    let dict = crate::actors::Dictionary::builtin().map_err(|e| HeadError::Data(e.to_string()))?;
+    let lines = crate::eval::predict_attributions(&dev_docs, lexicons, &dict, Some((&tagger, Finder::Learned)))?;
+    let dev_metrics = attribution::metrics(&dev_docs, &crate::eval::by_id(&lines));
     meta.record = serde_json::json!({
         "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len()},
         "dev": {"files": crate::heads::file_record(dev)?, "documents": dev_docs.len(),

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use crate::lexicon::Cues;
 use crate::model::ModelError;
 use crate::quotes::{kind_for, marks, Statement};
+use crate::text::words::words;
 use crate::text::{sentences, ByteSpan};
 
 /// Tag inventory, in the classifier's output order.
@@ -89,9 +90,8 @@ pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<
     ordered.sort_by_key(|p| std::cmp::Reverse(content_len(p.attribution)));
     let mut at: Vec<Option<(Role, usize)>> = vec![None; text.len()];
     for p in ordered {
-        for b in p.span.start.min(text.len())..p.span.end.min(text.len()) {
-            at[b] = Some((p.role, p.attribution));
-        }
+        let (start, end) = (p.span.start.min(text.len()), p.span.end.min(text.len()));
+        at[start..end.max(start)].fill(Some((p.role, p.attribution)));
     }
     windows
         .iter()
@@ -133,14 +133,9 @@ struct Run {
     confidence: f32,
 }
 
+/// Bytes between two spans; 0 when they touch or overlap.
 fn distance(a: ByteSpan, b: ByteSpan) -> usize {
-    if b.start >= a.end {
-        b.start - a.end
-    } else if a.start >= b.end {
-        a.start - b.end
-    } else {
-        0
-    }
+    b.start.saturating_sub(a.end).max(a.start.saturating_sub(b.end))
 }
 
 fn nearest(runs: &[Run], role: Role, to: ByteSpan, reach: usize) -> Option<Run> {
@@ -193,22 +188,17 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
     if probs.is_empty() {
         return Vec::new();
     }
-    let mut open = false;
     for (i, (p, tag)) in probs.iter().zip(best_tags(probs)).enumerate() {
-        match Role::of_tag(tag) {
-            None => open = false,
-            Some((role, begin)) => {
-                // A new run right after one of the same role continues it: two contents (or
-                // sources) never touch, so "B B" is one span the model split ("''The" "bridge …").
-                match out.last_mut() {
-                    Some(last) if open && last.0 == role && (!begin || last.2 + 1 == i) => {
-                        last.2 = i;
-                        last.3 += p[tag];
-                    }
-                    _ => out.push((role, i, i, p[tag])),
-                }
-                open = true;
+        let Some((role, _)) = Role::of_tag(tag) else { continue };
+        // A tag of the role the previous token's run has continues it: an inside tag always
+        // (the Viterbi pass allows nothing else), and a begin tag too, since two contents (or
+        // sources) never touch — "B B" is one span the model split ("''The" "bridge …").
+        match out.last_mut() {
+            Some(last) if last.0 == role && last.2 + 1 == i => {
+                last.2 = i;
+                last.3 += p[tag];
             }
+            _ => out.push((role, i, i, p[tag])),
         }
     }
     out.into_iter()
@@ -219,10 +209,6 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
         })
         .filter(|r| !r.span.is_empty())
         .collect()
-}
-
-fn word_count(s: &str) -> usize {
-    s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
 }
 
 /// A source span up to its first comma, bracket or dash: the name an appositive or a relative
@@ -238,10 +224,9 @@ fn head_of(text: &str, span: ByteSpan) -> ByteSpan {
 
 /// Whether a cue is a verb of belief, perception or finding in the language's lexicon.
 fn belief_cue(text: &str, cue: ByteSpan, cues: &Cues) -> bool {
-    let words: Vec<String> =
-        cue.slice(text).split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
-    let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
-    cues.belief.phrase_len(&words).is_some() || words.iter().any(|w| cues.belief.contains(w))
+    let words = words(text, cue);
+    let lower: Vec<&str> = words.iter().map(|w| w.lower.as_str()).collect();
+    cues.belief.phrase_len(&lower).is_some() || lower.iter().any(|w| cues.belief.contains(w))
 }
 
 /// Statements from the tags of one text's windows. Each content run is a statement; its cue is
@@ -253,7 +238,7 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
     for (window, p) in windows.iter().zip(probs) {
         let runs = runs(text, window, p);
         let first = out.len();
-        for content in runs.iter().filter(|r| r.role == Role::Content && word_count(r.span.slice(text)) >= MIN_CONTENT_WORDS) {
+        for content in runs.iter().filter(|r| r.role == Role::Content && words(text, r.span).len() >= MIN_CONTENT_WORDS) {
             let cue = nearest(&runs, Role::Cue, content.span, CUE_REACH);
             let speaker = match cue {
                 Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH),
