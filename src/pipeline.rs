@@ -224,7 +224,11 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
             request.tone_texts.push(f.statement.content.slice(&article.text));
             request.stance_texts.push(f.context.slice(&article.text));
             request.langs.push(analysis.lang.as_deref());
-            request.toward.extend(f.toward.iter().map(|(_, a, _)| (i, a.name.as_str())));
+            // the mention as a range of the stance text (the context holds the statement's content)
+            let within = |at: &ByteSpan| {
+                (f.context.start <= at.start && at.end <= f.context.end).then(|| (at.start - f.context.start, at.end - f.context.start))
+            };
+            request.toward.extend(f.toward.iter().map(|(at, a, _)| (i, a.name.as_str(), within(at))));
         }
     }
     let scores = scorer.score(&request);

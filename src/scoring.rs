@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::heads::{label_order, reorder3, Classifier, HeadError, Task};
+use crate::heads::{label_order, reorder3, Classifier, HeadError, Pair, Task};
 use crate::lexicon::{Lexicons, StanceHypotheses};
 use crate::model::sequence::{Role, SequenceClassifier};
 use crate::model::{BatchConfig, Precision};
@@ -63,8 +63,9 @@ pub struct Request<'a> {
     pub langs: Vec<Option<&'a str>>,
     /// The user's targets: every statement is scored toward each.
     pub targets: &'a [String],
-    /// (statement, actor name) pairs: stance toward actors a statement addresses.
-    pub toward: Vec<(usize, &'a str)>,
+    /// (statement, actor name, where the stance text mentions the actor) triples: stance toward
+    /// actors a statement addresses. The mention is a byte range of the statement's stance text.
+    pub toward: Vec<(usize, &'a str, Option<(usize, usize)>)>,
 }
 
 pub struct Scores {
@@ -171,7 +172,7 @@ impl Scorer {
     }
 
     /// Stance of each (statement, target) pair.
-    fn stance(&self, request: &Request, pairs: &[(usize, &str)], tone: &[ToneProbs]) -> Result<Vec<StanceProbs>, HeadError> {
+    fn stance(&self, request: &Request, pairs: &[Pair], tone: &[ToneProbs]) -> Result<Vec<StanceProbs>, HeadError> {
         match &self.stance {
             StanceModel::Head(c) => {
                 let order = label_order(c.labels(), &["favor", "against", "neutral"], &[])?;
@@ -182,12 +183,12 @@ impl Scorer {
             StanceModel::Nli { model, hypotheses, fallback } => {
                 let hyps: Vec<(String, String)> = pairs
                     .iter()
-                    .map(|&(i, t)| request.langs[i].and_then(|l| hypotheses.get(l)).unwrap_or(fallback).for_target(t))
+                    .map(|p| request.langs[p.text].and_then(|l| hypotheses.get(l)).unwrap_or(fallback).for_target(p.target))
                     .collect();
                 let mut inputs: Vec<(&str, Option<&str>)> = Vec::with_capacity(2 * pairs.len());
-                for (&(i, _), (favor, against)) in pairs.iter().zip(&hyps) {
-                    inputs.push((request.stance_texts[i], Some(favor.as_str())));
-                    inputs.push((request.stance_texts[i], Some(against.as_str())));
+                for (p, (favor, against)) in pairs.iter().zip(&hyps) {
+                    inputs.push((request.stance_texts[p.text], Some(favor.as_str())));
+                    inputs.push((request.stance_texts[p.text], Some(against.as_str())));
                 }
                 let probs = model.classify(&inputs, self.batch.batch_size)?;
                 let entail = model.labels.iter().position(|l| l == "entailment").expect("an NLI model has it");
@@ -210,11 +211,12 @@ impl Scorer {
         }
         let tone = self.tone(&request.tone_texts)?;
         let k = request.targets.len();
-        let mut pairs: Vec<(usize, &str)> = Vec::with_capacity(n * k + request.toward.len());
+        // The user's targets are free text: where a statement mentions one is not known.
+        let mut pairs: Vec<Pair> = Vec::with_capacity(n * k + request.toward.len());
         for i in 0..n {
-            pairs.extend(request.targets.iter().map(|t| (i, t.as_str())));
+            pairs.extend(request.targets.iter().map(|t| Pair { text: i, target: t.as_str(), mentions: &[] }));
         }
-        pairs.extend(request.toward.iter().copied());
+        pairs.extend(request.toward.iter().map(|(i, name, at)| Pair { text: *i, target: name, mentions: at.as_slice() }));
         let probs = self.stance(request, &pairs, &tone)?;
         let (per_target, toward) = probs.split_at(n * k);
         let stance = if k == 0 { vec![Vec::new(); n] } else { per_target.chunks(k).map(<[_]>::to_vec).collect() };

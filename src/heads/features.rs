@@ -55,12 +55,13 @@ pub fn vectors(encoder: &Encoder, texts: &[&str], batch: &BatchConfig, cache_dir
     Ok(out)
 }
 
-/// Width of a head's input for this encoder and task.
-pub fn input_dim(hidden: usize, task: Task) -> usize {
-    if task.uses_target() {
-        hidden * 4
-    } else {
-        hidden
+/// Width of a head's input for this encoder and task; `mention`: the head also reads the target's
+/// mention in the text (tuned heads, see [`super::tuned`]).
+pub fn input_dim(hidden: usize, task: Task, mention: bool) -> usize {
+    match (task.uses_target(), mention) {
+        (true, true) => hidden * 5,
+        (true, false) => hidden * 4,
+        (false, _) => hidden,
     }
 }
 

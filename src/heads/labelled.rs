@@ -43,6 +43,17 @@ pub struct Example {
     pub label: Option<String>,
     #[serde(default)]
     pub lang: Option<String>,
+    /// Where the target is mentioned in `text`: `[start, end)` in code points, as the shared
+    /// datasets give them; [`read`] turns them into byte ranges.
+    #[serde(default, rename = "target_spans")]
+    pub mentions: Option<Vec<(usize, usize)>>,
+}
+
+/// Code-point ranges of `text` as byte ranges; `None` when one does not fit the text.
+fn byte_ranges(text: &str, spans: &[(usize, usize)]) -> Option<Vec<(usize, usize)>> {
+    let mut at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    at.push(text.len());
+    spans.iter().map(|&(s, e)| (s < e && e < at.len()).then(|| (at[s], at[e]))).collect()
 }
 
 /// Reads examples; rows without a text, or with a label outside the task's set, are skipped and
@@ -54,8 +65,14 @@ pub fn read(paths: &[impl AsRef<Path>], task: Task) -> Result<(Vec<Example>, usi
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let ex: Example = serde_json::from_str(line)
+            let mut ex: Example = serde_json::from_str(line)
                 .map_err(|source| HeadError::Json { path: path.display().to_string(), line: n + 1, source })?;
+            if let Some(spans) = ex.mentions.take().filter(|s| !s.is_empty()) {
+                let bytes = byte_ranges(&ex.text, &spans).ok_or_else(|| {
+                    HeadError::Data(format!("{} line {}: target_spans {spans:?} do not fit the text", path.display(), n + 1))
+                })?;
+                ex.mentions = Some(bytes);
+            }
             let label_ok = ex.label.as_deref().is_some_and(|l| task.labels().contains(&l));
             let target_ok = !task.uses_target() || ex.target.as_deref().is_some_and(|t| !t.trim().is_empty());
             if label_ok && target_ok && !ex.text.trim().is_empty() {
@@ -94,9 +111,25 @@ pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) ->
                 target: Some(target.to_owned()),
                 label: Some(neutral.to_owned()),
                 lang: e.lang.clone(),
+                mentions: None,
             });
             break;
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_ranges;
+
+    #[test]
+    fn target_spans_in_code_points_become_byte_ranges() {
+        let text = "Москва и Baku";
+        assert_eq!(byte_ranges(text, &[(0, 6), (9, 13)]), Some(vec![(0, 12), (15, 19)]));
+        assert_eq!(&text[15..19], "Baku");
+        // a span past the end, or empty, does not fit
+        assert_eq!(byte_ranges(text, &[(9, 14)]), None);
+        assert_eq!(byte_ranges(text, &[(3, 3)]), None);
+    }
 }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::model::batching::Mention;
 use crate::model::{BatchConfig, Encoder, ModelError};
 pub use head::{Head, HeadConfig};
 pub use labelled::{Example, Task};
@@ -61,13 +62,25 @@ pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
         .collect()
 }
 
-/// One input to a head: a text's vector, its target's vector for heads that read a target, and
-/// the tone head's P(negative, neutral, positive) of the text for heads that read it.
+/// One input to a head: a text's vector, its target's vector for heads that read a target, the
+/// mean of the text's token states over the target's mention for heads that read one (`None`:
+/// not mentioned, read as zeros), and the tone head's P(negative, neutral, positive) of the text
+/// for heads that read it.
 #[derive(Clone, Copy)]
 pub struct Row<'a> {
     pub text: &'a [f32],
     pub target: Option<&'a [f32]>,
+    pub mention: Option<&'a [f32]>,
     pub tone: Option<[f32; 3]>,
+}
+
+/// A (text, target) pair to score: the text's index, the target, and where the text mentions
+/// the target (byte ranges of the text; empty when it does not, or when that is not known).
+#[derive(Debug, Clone, Copy)]
+pub struct Pair<'a> {
+    pub text: usize,
+    pub target: &'a str,
+    pub mentions: &'a [(usize, usize)],
 }
 
 /// A trained head with the encoder it runs on: either kind, one interface.
@@ -132,6 +145,11 @@ impl Classifier {
         matches!(self, Classifier::Frozen { head, .. } if head.meta.reads_tone)
     }
 
+    /// Whether the head reads the target's mention in the text (see [`Row`]).
+    pub fn reads_mentions(&self) -> bool {
+        matches!(self, Classifier::Tuned { tuned, .. } if tuned.reads_mentions())
+    }
+
     /// Calibrated probabilities, one distribution per row.
     pub fn classify(&self, rows: &[Row]) -> Result<Vec<Vec<f32>>, HeadError> {
         let mut x = Vec::new();
@@ -139,6 +157,12 @@ impl Classifier {
             match row.target {
                 Some(v) => features::push_pair(&mut x, row.text, v),
                 None => x.extend_from_slice(row.text),
+            }
+            if self.reads_mentions() {
+                match row.mention {
+                    Some(m) => x.extend_from_slice(m),
+                    None => x.extend(std::iter::repeat(0.0).take(row.text.len())),
+                }
             }
             if self.reads_tone() {
                 let tone = row.tone.ok_or_else(|| HeadError::Data("this head reads the tone head's output; none was given".into()))?;
@@ -152,12 +176,13 @@ impl Classifier {
     }
 
     /// Calibrated probabilities in `labels()` order: one per text, or — for heads that read a
-    /// target — one per `(text index, target)` pair. Each text and each distinct target is
-    /// encoded once. `tones` (per text) is needed by heads that read the tone head's output.
+    /// target — one per [`Pair`]. Each text and each distinct target is encoded once; a head that
+    /// reads mentions pools them from the texts' own forward passes. `tones` (per text) is needed
+    /// by heads that read the tone head's output.
     pub fn probabilities_for(
         &self,
         texts: &[&str],
-        pairs: Option<&[(usize, &str)]>,
+        pairs: Option<&[Pair]>,
         tones: Option<&[[f32; 3]]>,
         batch: &BatchConfig,
         cache: Option<&Path>,
@@ -165,18 +190,31 @@ impl Classifier {
         if self.reads_tone() && tones.is_none() {
             return Err(HeadError::Data("this head reads the tone head's output: give the tone head too".into()));
         }
-        let u = self.encode(texts, batch, cache)?;
         let tone_at = |i: usize| tones.map(|t| t[i]);
         let Some(pairs) = pairs else {
-            return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, tone: tone_at(i) }).collect::<Vec<_>>());
+            let u = self.encode(texts, batch, cache)?;
+            return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, mention: None, tone: tone_at(i) }).collect::<Vec<_>>());
         };
-        let mut distinct: Vec<&str> = pairs.iter().map(|p| p.1).collect();
+        let (u, m) = if self.reads_mentions() {
+            let probes: Vec<Mention> = pairs.iter().map(|p| Mention { text: p.text, spans: p.mentions }).collect();
+            let (embedded, m) = crate::model::batching::embed_with_mentions(self.encoder(), texts, &probes, batch)?;
+            (embedded.into_iter().map(|e| e.vector).collect(), m)
+        } else {
+            (self.encode(texts, batch, cache)?, vec![None; pairs.len()])
+        };
+        let mut distinct: Vec<&str> = pairs.iter().map(|p| p.target).collect();
         distinct.sort_unstable();
         distinct.dedup();
         let v = self.encode(&distinct, batch, cache)?;
         let rows: Vec<Row> = pairs
             .iter()
-            .map(|&(i, t)| Row { text: &u[i], target: Some(&v[distinct.binary_search(&t).expect("listed")]), tone: tone_at(i) })
+            .zip(&m)
+            .map(|(p, m)| Row {
+                text: &u[p.text],
+                target: Some(&v[distinct.binary_search(&p.target).expect("listed")]),
+                mention: m.as_deref(),
+                tone: tone_at(p.text),
+            })
             .collect();
         self.classify(&rows)
     }
@@ -189,8 +227,13 @@ impl Classifier {
             (true, Some(t)) => Some(t.tone_of(&texts, batch, cache)?),
             _ => None,
         };
-        let pairs: Option<Vec<(usize, &str)>> =
-            self.task().uses_target().then(|| examples.iter().enumerate().map(|(i, e)| (i, e.target.as_deref().unwrap_or(""))).collect());
+        let pairs: Option<Vec<Pair>> = self.task().uses_target().then(|| {
+            examples
+                .iter()
+                .enumerate()
+                .map(|(i, e)| Pair { text: i, target: e.target.as_deref().unwrap_or(""), mentions: e.mentions.as_deref().unwrap_or(&[]) })
+                .collect()
+        });
         self.probabilities_for(&texts, pairs.as_deref(), tones.as_deref(), batch, cache)
     }
 

@@ -1,5 +1,7 @@
 //! Fine-tuning the encoder's top layers together with a linear classifier. Tasks with a target read
-//! `[u, v, u·v, |u − v|]` from the statement's and the target's vectors, both from the tuned layers.
+//! `[u, v, u·v, |u − v|]` from the statement's and the target's vectors, both from the tuned layers,
+//! and with `mention` set, `m`: the mean of the statement's tuned token states over the target's
+//! mention in it (zeros when the target is not mentioned, or its place is not known).
 //!
 //! The frozen bottom (layers `0..first`) runs once over the training texts through the batching
 //! layer's own tokenisation; its states stay in memory. Each epoch then trains only the top
@@ -17,7 +19,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use super::fitting::{self, Rng};
 use super::labelled::{self, Task};
 use super::{metrics, HeadError};
-use crate::model::batching::{content_ids, padded_states, token_states};
+use crate::model::batching::{content_tokens, padded_states, token_states};
 use crate::model::top::TopLayers;
 use crate::model::{BatchConfig, Encoder, Precision};
 
@@ -37,6 +39,10 @@ pub struct TuneConfig {
     /// Weigh each label by its inverse frequency within each language instead of over all the
     /// data, so a language whose data is mostly one label still counts every label equally.
     pub balance_per_language: bool,
+    /// Read the target's mention in the text (`m`, see the module doc). Heads saved before this
+    /// setting existed do not read one, so a missing field means `false`.
+    #[serde(default)]
+    pub mention: bool,
 }
 
 impl Default for TuneConfig {
@@ -51,6 +57,7 @@ impl Default for TuneConfig {
             holdout: 0.1,
             seed: 13,
             balance_per_language: false,
+            mention: true,
         }
     }
 }
@@ -88,18 +95,39 @@ fn pool(h: &Tensor, mask: &Tensor) -> Tensor {
     (h * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0)
 }
 
-/// Bottom-layer states for each text (unpadded `[tokens, hidden]`, bf16 or f32 as computed).
-fn bottom_states(bottom: &Encoder, texts: &[&str], max_tokens: usize) -> Result<Vec<Tensor>, HeadError> {
+/// Bottom-layer states for each text (unpadded `[tokens, hidden]`, bf16 or f32 as computed), and
+/// for each the positions (special tokens counted) of the tokens overlapping `mentions[i]`.
+fn bottom_states(
+    bottom: &Encoder,
+    texts: &[&str],
+    mentions: &[&[(usize, usize)]],
+    max_tokens: usize,
+) -> Result<(Vec<Tensor>, Vec<Vec<i64>>), HeadError> {
     let (pre, post) = bottom.special_tokens();
     let room = max_tokens.saturating_sub(pre.len() + post.len()).max(1);
+    let mut positions = Vec::with_capacity(texts.len());
     let ids: Vec<Vec<i64>> = texts
         .iter()
-        .map(|t| {
-            let content = content_ids(bottom, t)?;
-            Ok(pre.iter().chain(content.iter().take(room)).chain(post.iter()).map(|&i| i as i64).collect())
+        .enumerate()
+        .map(|(i, t)| {
+            let tokens = content_tokens(bottom, t)?;
+            let spans = mentions.get(i).copied().unwrap_or(&[]);
+            positions.push(tokens.overlapping(spans).into_iter().filter(|&k| k < room).map(|k| (pre.len() + k) as i64).collect());
+            Ok(pre.iter().chain(tokens.ids.iter().take(room)).chain(post.iter()).map(|&i| i as i64).collect())
         })
         .collect::<Result<_, HeadError>>()?;
-    Ok(token_states(bottom, &ids, 64, |i| (0, ids[i].len()))?)
+    Ok((token_states(bottom, &ids, 64, |i| (0, ids[i].len()))?, positions))
+}
+
+/// 0/1 mask `[rows, width]` with ones at each row's `positions`.
+fn position_mask(positions: &[&[i64]], width: i64) -> Tensor {
+    let mut mask = vec![0i64; positions.len() * width as usize];
+    for (row, ps) in positions.iter().enumerate() {
+        for &p in ps.iter().filter(|&&p| p < width) {
+            mask[row * width as usize + p as usize] = 1;
+        }
+    }
+    Tensor::from_slice(&mask).view([positions.len() as i64, width])
 }
 
 /// `[u, v, u·v, |u − v|]`: the statement's and the target's vectors side by side.
@@ -107,19 +135,30 @@ fn pair(u: &Tensor, v: &Tensor) -> Tensor {
     Tensor::cat(&[u, v, &(u * v), &(u - v).abs()], 1)
 }
 
-fn encode(top: &TopLayers, states: &[&Tensor], train: bool) -> Tensor {
+/// Mean-pooled vectors of the tuned layers' output and, for each row's `mentions`, the mean over
+/// those positions (zeros for a row without any).
+fn encode(top: &TopLayers, states: &[&Tensor], mentions: Option<&[&[i64]]>, train: bool) -> (Tensor, Option<Tensor>) {
     let (x, mask) = padded_states(states);
-    pool(&top.forward(&x, &mask, train), &mask)
+    let h = top.forward(&x, &mask, train);
+    let m = mentions.map(|m| pool(&h, &position_mask(m, mask.size()[1])));
+    (pool(&h, &mask), m)
 }
 
 impl Tuned {
+    /// Whether this head reads the target's mention in the text.
+    pub fn reads_mentions(&self) -> bool {
+        self.meta.config.mention && self.meta.task.uses_target()
+    }
+
     /// Training-time logits from cached bottom states.
-    fn logits(&self, top: &TopLayers, states: &[&Tensor], targets: Option<&[&Tensor]>, train: bool) -> Tensor {
-        let u = encode(top, states, train);
-        match targets {
-            Some(t) => self.classifier.forward(&pair(&u, &encode(top, t, train))),
-            None => self.classifier.forward(&u),
-        }
+    fn logits(&self, top: &TopLayers, states: &[&Tensor], targets: Option<&[&Tensor]>, mentions: &[&[i64]], train: bool) -> Tensor {
+        let Some(t) = targets else { return self.classifier.forward(&encode(top, states, None, train).0) };
+        let (u, m) = encode(top, states, self.reads_mentions().then_some(mentions), train);
+        let x = pair(&u, &encode(top, t, None, train).0);
+        self.classifier.forward(&match m {
+            Some(m) => Tensor::cat(&[x, m], 1),
+            None => x,
+        })
     }
 
     /// Calibrated probabilities for row-major head inputs (`[u]`, or `[u, v, u·v, |u − v|]`).
@@ -159,7 +198,7 @@ impl Tuned {
     }
 
     fn on(mut bottom: Encoder, model_dir: &Path, dir: &Path, meta: TunedMeta) -> Result<(Encoder, Tuned), HeadError> {
-        let width = super::features::input_dim(bottom.hidden_size, meta.task);
+        let width = super::features::input_dim(bottom.hidden_size, meta.task, meta.config.mention);
         let (mut classifier_vs, classifier) = classifier(width, meta.labels.len());
         classifier_vs.load(dir.join("classifier.safetensors"))?;
         bottom.attach_top(TopLayers::load(model_dir, dir, meta.config.first_layer)?);
@@ -218,12 +257,14 @@ pub fn train(
     tch::set_num_threads(batch.threads.max(1) as i32);
     let bottom = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-    let states = bottom_states(&bottom, &texts, config.max_tokens)?;
+    let mentions: Vec<&[(usize, usize)]> = examples.iter().map(|e| e.mentions.as_deref().unwrap_or(&[])).collect();
+    let (states, mention_at) = bottom_states(&bottom, &texts, &mentions, config.max_tokens)?;
+    let mentions_for = |idx: &[usize]| -> Vec<&[i64]> { idx.iter().map(|&i| mention_at[i].as_slice()).collect() };
     // Targets: each distinct one run through the bottom once; examples point at theirs.
     let mut distinct: Vec<&str> = examples.iter().filter_map(|e| e.target.as_deref()).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let target_states = if task.uses_target() { bottom_states(&bottom, &distinct, config.max_tokens)? } else { Vec::new() };
+    let target_states = if task.uses_target() { bottom_states(&bottom, &distinct, &[], config.max_tokens)?.0 } else { Vec::new() };
     let target_of: Vec<usize> =
         examples.iter().map(|e| e.target.as_deref().and_then(|t| distinct.binary_search(&t).ok()).unwrap_or(0)).collect();
     let targets_for =
@@ -239,7 +280,7 @@ pub fn train(
     let (hold, mut fit) = (hold.to_vec(), fit.to_vec());
 
     let mut top = TopLayers::from_base(model_dir, config.first_layer)?;
-    let (classifier_vs, linear) = classifier(super::features::input_dim(bottom.hidden_size, task), labels.len());
+    let (classifier_vs, linear) = classifier(super::features::input_dim(bottom.hidden_size, task, config.mention), labels.len());
     let mut tuned = Tuned {
         classifier_vs,
         classifier: linear,
@@ -264,7 +305,7 @@ pub fn train(
         hold.chunks(128)
             .flat_map(|c| {
                 let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
-                let p = tch::no_grad(|| t.logits(&top, &s, targets_for(c).as_deref(), false).softmax(-1, Kind::Float));
+                let p = tch::no_grad(|| t.logits(&top, &s, targets_for(c).as_deref(), &mentions_for(c), false).softmax(-1, Kind::Float));
                 Vec::<f32>::try_from(p.view([-1])).unwrap().chunks(labels.len()).map(<[f32]>::to_vec).collect::<Vec<_>>()
             })
             .collect()
@@ -283,7 +324,7 @@ pub fn train(
             let s: Vec<&Tensor> = b.iter().map(|&i| &states[i]).collect();
             let gold = Tensor::from_slice(&b.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
             let w = Tensor::from_slice(&b.iter().map(|&i| weight[i]).collect::<Vec<f32>>());
-            let per_example = tuned.logits(&top, &s, targets_for(b).as_deref(), true).cross_entropy_loss::<&Tensor>(
+            let per_example = tuned.logits(&top, &s, targets_for(b).as_deref(), &mentions_for(b), true).cross_entropy_loss::<&Tensor>(
                 &gold,
                 None,
                 Reduction::None,
@@ -320,7 +361,7 @@ pub fn train(
         .chunks(128)
         .map(|c| {
             let s: Vec<&Tensor> = c.iter().map(|&i| &states[i]).collect();
-            tch::no_grad(|| tuned.logits(&top, &s, targets_for(c).as_deref(), false))
+            tch::no_grad(|| tuned.logits(&top, &s, targets_for(c).as_deref(), &mentions_for(c), false))
         })
         .collect();
     let logits = Tensor::cat(&logits, 0);

@@ -69,16 +69,42 @@ struct Window {
 
 /// Token ids of `text` as the encoder sees it (profile prefix added, no special tokens).
 pub fn content_ids(encoder: &Encoder, text: &str) -> Result<Vec<u32>, ModelError> {
+    Ok(tokenize(&encoder.tokenizer, &encoder.profile.prefix, text)?.ids)
+}
+
+/// A text's content tokens: ids, and each token's byte range in the text (the profile prefix's
+/// tokens get an empty range at 0, so they overlap no span of the text).
+pub struct Tokens {
+    pub ids: Vec<u32>,
+    pub offsets: Vec<(usize, usize)>,
+}
+
+impl Tokens {
+    /// Indices of the tokens that overlap any of `spans` (byte ranges of the text).
+    pub fn overlapping(&self, spans: &[(usize, usize)]) -> Vec<usize> {
+        (0..self.ids.len())
+            .filter(|&k| {
+                let (s, e) = self.offsets[k];
+                e > s && spans.iter().any(|&(a, b)| s < b && a < e)
+            })
+            .collect()
+    }
+}
+
+/// [`content_ids`] with each token's byte range in `text`.
+pub fn content_tokens(encoder: &Encoder, text: &str) -> Result<Tokens, ModelError> {
     tokenize(&encoder.tokenizer, &encoder.profile.prefix, text)
 }
 
 // Takes the tokenizer alone: the encoder holds libtorch tensors, which cannot cross threads.
-fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Result<Vec<u32>, ModelError> {
+fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Result<Tokens, ModelError> {
     let input = format!("{prefix}{text}");
     let encoding = tokenizer
         .encode(input.as_str(), false)
         .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-    Ok(encoding.get_ids().to_vec())
+    let shift = |o: usize| o.saturating_sub(prefix.len());
+    let offsets = encoding.get_offsets().iter().map(|&(s, e)| (shift(s), shift(e.max(s)))).collect();
+    Ok(Tokens { ids: encoding.get_ids().to_vec(), offsets })
 }
 
 /// Sentence vectors for `texts`, in input order.
@@ -87,13 +113,32 @@ pub fn embed<S: AsRef<str> + Sync>(
     texts: &[S],
     config: &BatchConfig,
 ) -> Result<Vec<Embedding>, ModelError> {
+    Ok(embed_with_mentions(encoder, texts, &[], config)?.0)
+}
+
+/// A mention to pool: the text it is in (index into the texts) and its byte spans there.
+#[derive(Debug, Clone, Copy)]
+pub struct Mention<'a> {
+    pub text: usize,
+    pub spans: &'a [(usize, usize)],
+}
+
+/// [`embed`], and for each mention the mean of the hidden states of the tokens that overlap its
+/// spans, from the same forward passes (`None` when no token does, or when truncation dropped
+/// them). Not normalised: a mention vector is what the tuned heads were trained on.
+pub fn embed_with_mentions<S: AsRef<str> + Sync>(
+    encoder: &Encoder,
+    texts: &[S],
+    mentions: &[Mention],
+    config: &BatchConfig,
+) -> Result<(Vec<Embedding>, Vec<Option<Vec<f32>>>), ModelError> {
     if config.batch_size == 0 {
         return Err(ModelError::Format("batch size must be at least 1".into()));
     }
     tch::set_num_threads(config.threads.max(1) as i32);
 
     let (tokenizer, prefix) = (&encoder.tokenizer, encoder.profile.prefix.as_str());
-    let tokenised: Vec<Vec<u32>> = texts
+    let tokenised: Vec<Tokens> = texts
         .par_iter()
         .map(|t| tokenize(tokenizer, prefix, t.as_ref()))
         .collect::<Result<_, _>>()?;
@@ -106,7 +151,8 @@ pub fn embed<S: AsRef<str> + Sync>(
     let mut results: Vec<Embedding> = tokenised
         .iter()
         .enumerate()
-        .map(|(text, ids)| {
+        .map(|(text, tokens)| {
+            let ids = &tokens.ids;
             let chunks: Vec<&[u32]> = if ids.is_empty() { vec![&[][..]] } else { ids.chunks(room).collect() };
             let keep = match config.long_text {
                 LongText::Window => chunks.len(),
@@ -131,10 +177,48 @@ pub fn embed<S: AsRef<str> + Sync>(
         })
         .collect();
 
+    // Where each mention's tokens sit: (window, position in it), per window.
+    let first_window: Vec<usize> = {
+        let mut first = vec![0; texts.len()];
+        for (w, window) in windows.iter().enumerate().rev() {
+            first[window.text] = w;
+        }
+        first
+    };
+    let mut at_window: Vec<Vec<(usize, i64)>> = vec![Vec::new(); windows.len()];
+    for (m, mention) in mentions.iter().enumerate() {
+        let text = mention.text;
+        for k in tokenised[text].overlapping(mention.spans) {
+            let w = first_window[text] + k / room;
+            if w < windows.len() && windows[w].text == text {
+                at_window[w].push((m, (encoder.special_prefix.len() + k % room) as i64));
+            }
+        }
+    }
+    let mut mention_sums: Vec<Option<(Vec<f32>, f32)>> = vec![None; mentions.len()];
+
     let lens: Vec<usize> = windows.iter().map(|w| w.ids.len()).collect();
     let mut weights = vec![0f32; results.len()];
     for batch in batches_by_length(&lens, config.batch_size) {
-        let pooled = pool_batch(encoder, batch.iter().map(|&w| &windows[w]))?;
+        let wanted = batch.iter().any(|&w| !at_window[w].is_empty());
+        let (pooled, hidden) = pool_batch(encoder, batch.iter().map(|&w| &windows[w]), wanted)?;
+        if let Some(hidden) = hidden {
+            let width = hidden.size()[1];
+            let (mut index, mut owner) = (Vec::new(), Vec::new());
+            for (row, &w) in batch.iter().enumerate() {
+                for &(m, pos) in &at_window[w] {
+                    index.push(row as i64 * width + pos);
+                    owner.push(m);
+                }
+            }
+            let gathered = hidden.view([-1, encoder.hidden_size as i64]).index_select(0, &Tensor::from_slice(&index));
+            let flat = Vec::<f32>::try_from(gathered.contiguous().view([-1]))?;
+            for (m, state) in owner.into_iter().zip(flat.chunks(encoder.hidden_size)) {
+                let (sum, count) = mention_sums[m].get_or_insert_with(|| (vec![0.0; encoder.hidden_size], 0.0));
+                sum.iter_mut().zip(state).for_each(|(s, x)| *s += x);
+                *count += 1.0;
+            }
+        }
         for (row, &w) in batch.iter().enumerate() {
             let window = &windows[w];
             let weight = window.content.max(1) as f32;
@@ -153,7 +237,11 @@ pub fn embed<S: AsRef<str> + Sync>(
             result.vector.iter_mut().for_each(|v| *v /= norm);
         }
     }
-    Ok(results)
+    let mentions = mention_sums
+        .into_iter()
+        .map(|m| m.map(|(sum, count)| sum.into_iter().map(|s| s / count).collect()))
+        .collect();
+    Ok((results, mentions))
 }
 
 /// Indices of rows of lengths `lens` in batches of at most `batch_size`, longest first: each batch
@@ -218,17 +306,37 @@ pub(crate) fn padded_states(states: &[&Tensor]) -> (Tensor, Tensor) {
     (x, Tensor::from_slice(&mask).view([states.len() as i64, width]))
 }
 
-/// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch.
-fn pool_batch<'w>(encoder: &Encoder, batch: impl Iterator<Item = &'w Window>) -> Result<Vec<f32>, ModelError> {
+/// Mean-pooled vectors, row-major `[windows, hidden]`, for one batch; with `keep_hidden`, the
+/// f32 hidden states `[windows, width, hidden]` too.
+fn pool_batch<'w>(
+    encoder: &Encoder,
+    batch: impl Iterator<Item = &'w Window>,
+    keep_hidden: bool,
+) -> Result<(Vec<f32>, Option<Tensor>), ModelError> {
     let rows: Vec<&[i64]> = batch.map(|w| w.ids.as_slice()).collect();
     let (ids, mask) = padded(&rows, encoder.pad_id as i64);
-    let pooled = tch::no_grad(|| -> Result<Tensor, ModelError> {
+    let (pooled, hidden) = tch::no_grad(|| -> Result<(Tensor, Tensor), ModelError> {
         let hidden = encoder.hidden_states(&ids, &mask)?.to_kind(Kind::Float);
         let m = mask.to_kind(hidden.kind()).unsqueeze(-1);
-        let sums = (hidden * &m).sum_dim_intlist(1, false, Kind::Float);
+        let sums = (&hidden * &m).sum_dim_intlist(1, false, Kind::Float);
         let counts = m.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0);
-        Ok(sums / counts)
+        Ok((sums / counts, hidden))
     })?;
     let flat = pooled.contiguous().view([-1]);
-    Ok(Vec::<f32>::try_from(&flat)?)
+    Ok((Vec::<f32>::try_from(&flat)?, keep_hidden.then_some(hidden)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tokens;
+
+    #[test]
+    fn a_mention_takes_the_tokens_that_overlap_it_and_never_the_prefix() {
+        // "query: " prefix token (empty range), then "Baku", " accused", " Yere", "van"
+        let tokens = Tokens { ids: vec![1, 2, 3, 4, 5], offsets: vec![(0, 0), (0, 4), (4, 12), (12, 17), (17, 20)] };
+        assert_eq!(tokens.overlapping(&[(13, 20)]), vec![3, 4]);
+        assert_eq!(tokens.overlapping(&[(0, 4)]), vec![1]);
+        assert_eq!(tokens.overlapping(&[(0, 4), (15, 16)]), vec![1, 3]);
+        assert!(tokens.overlapping(&[]).is_empty());
+    }
 }

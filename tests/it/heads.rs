@@ -25,7 +25,7 @@ fn tone_head_reads_clear_tone_across_languages() {
     let examples: Vec<Example> = cases
         .iter()
         .enumerate()
-        .map(|(i, c)| Example { id: i.to_string(), text: c.0.into(), target: None, label: None, lang: None })
+        .map(|(i, c)| Example { id: i.to_string(), text: c.0.into(), target: None, label: None, lang: None, mentions: None })
         .collect();
     let probs = tone.probabilities(&examples, &BatchConfig::default(), None, None).unwrap();
     for ((text, want), p) in cases.iter().zip(&probs) {
