@@ -5,8 +5,9 @@
 //! - **the shipped heads** (`models/heads/tone`, `models/heads/stance`) on the embedded encoder,
 //!   through the batching layer. Cost: the tone head encodes each statement once; the stance head
 //!   encodes each statement once and each distinct target (free-text targets and actor names)
-//!   once, then classifies the pairs with a small MLP. Encoder work grows with statements +
-//!   distinct targets, never with statements × targets.
+//!   once, pools an addressed actor's mention from the statement's own pass, then classifies the
+//!   pairs with a linear layer. Encoder work grows with statements + distinct targets, never with
+//!   statements × targets.
 //! - **a model you bring** (`--model DIR`, see [`crate::model::sequence`]): an NLI model gives
 //!   zero-shot stance from two hypotheses per target in the statement's language ("This
 //!   statement supports {target}." / "… opposes {target}."), so its cost is 2 × statements ×

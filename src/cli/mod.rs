@@ -183,6 +183,12 @@ struct TrainArgs {
     /// all the data.
     #[arg(long)]
     balance_per_language: bool,
+    /// Fine-tuning with a target: do not read the target's mention in the text (`target_spans`).
+    #[arg(long)]
+    no_mention: bool,
+    /// Fine-tuning with a target: share of training rows whose mention is hidden.
+    #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().mention_dropout)]
+    mention_dropout: f64,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -534,6 +540,8 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             epochs: args.tune_epochs.unwrap_or(standpoint::heads::tuned::TuneConfig::default().epochs),
             seed: args.seed,
             balance_per_language: args.balance_per_language,
+            mention: !args.no_mention,
+            mention_dropout: args.mention_dropout,
             ..Default::default()
         };
         let started = Instant::now();

@@ -43,6 +43,11 @@ pub struct TuneConfig {
     /// setting existed do not read one, so a missing field means `false`.
     #[serde(default)]
     pub mention: bool,
+    /// Share of training rows whose mention is hidden (read as zeros), drawn anew each epoch: the
+    /// product's free-text targets come without a mention, so the head must read news without one
+    /// too. Missing in heads saved before it existed: 0.
+    #[serde(default)]
+    pub mention_dropout: f64,
 }
 
 impl Default for TuneConfig {
@@ -58,6 +63,7 @@ impl Default for TuneConfig {
             seed: 13,
             balance_per_language: false,
             mention: true,
+            mention_dropout: 0.0,
         }
     }
 }
@@ -273,6 +279,8 @@ pub fn train(
     let y = super::gold(task, &examples);
 
     let mut rng = Rng::new(config.seed);
+    // its own stream, so the order of batches does not depend on the mention dropout
+    let mut hide = Rng::new(config.seed ^ 0x6d65_6e74);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     rng.shuffle(&mut order);
     let n_hold = ((examples.len() as f64 * config.holdout) as usize).clamp(1, examples.len() - 1);
@@ -321,10 +329,16 @@ pub fn train(
         let mut batches: Vec<&[usize]> = fit.chunks(config.batch_size).collect();
         rng.shuffle(&mut batches);
         for b in batches {
+            let mut mentions = mentions_for(b);
+            for m in mentions.iter_mut() {
+                if hide.uniform() < config.mention_dropout {
+                    *m = &[];
+                }
+            }
             let s: Vec<&Tensor> = b.iter().map(|&i| &states[i]).collect();
             let gold = Tensor::from_slice(&b.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
             let w = Tensor::from_slice(&b.iter().map(|&i| weight[i]).collect::<Vec<f32>>());
-            let per_example = tuned.logits(&top, &s, targets_for(b).as_deref(), &mentions_for(b), true).cross_entropy_loss::<&Tensor>(
+            let per_example = tuned.logits(&top, &s, targets_for(b).as_deref(), &mentions, true).cross_entropy_loss::<&Tensor>(
                 &gold,
                 None,
                 Reduction::None,

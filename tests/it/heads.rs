@@ -83,3 +83,37 @@ fn eval_runs_the_stance_head_on_stance_and_target_sentiment_data() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The shipped stance head reads where the text mentions its target: in one sentence that praises
+/// one party and condemns another, the two targets get opposite stances. Known misses, not held
+/// here: the same sentence with its clauses swapped, and its Russian version, read the condemned
+/// party as favoured (the closing "but …" clause still dominates).
+#[test]
+fn stance_head_tells_apart_two_parties_of_one_sentence_by_their_mentions() {
+    let stance = Classifier::load(&model_dir(), &root().join("models/heads/stance"), Precision::Auto).unwrap();
+    assert!(stance.reads_mentions(), "the shipped stance head reads mentions");
+    let cases = [
+        ("The minister praised Germany for its generous aid but condemned Hungary for closing its borders.", "Germany", "Hungary"),
+    ];
+    let mut examples = Vec::new();
+    for (i, (text, praised, condemned)) in cases.iter().enumerate() {
+        for (j, target) in [praised, condemned].iter().enumerate() {
+            let start = text.find(*target).unwrap();
+            examples.push(Example {
+                id: format!("{i}-{j}"),
+                text: text.to_string(),
+                target: Some(target.to_string()),
+                label: None,
+                lang: None,
+                mentions: Some(vec![(start, start + target.len())]),
+            });
+        }
+    }
+    let probs = stance.probabilities(&examples, &BatchConfig::default(), None, None).unwrap();
+    let (favor, against) = (stance.labels().iter().position(|l| l == "favor").unwrap(), stance.labels().iter().position(|l| l == "against").unwrap());
+    for (e, p) in examples.iter().zip(&probs) {
+        let score = p[favor] - p[against];
+        let praised = e.id.ends_with("-0");
+        assert!(if praised { score > 0.0 } else { score < 0.0 }, "{} toward {:?}: {p:?}", e.text, e.target);
+    }
+}
