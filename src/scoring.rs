@@ -212,7 +212,8 @@ impl Scorer {
         }
         let tone = self.tone(&request.tone_texts)?;
         let k = request.targets.len();
-        // The user's targets are free text: where a statement mentions one is not known.
+        // The user's targets are free text: where a statement mentions one is left to the head
+        // (one that locates targets looks for their words, see `heads::mention_spans`).
         let mut pairs: Vec<Pair> = Vec::with_capacity(n * k + request.toward.len());
         for i in 0..n {
             pairs.extend(request.targets.iter().map(|t| Pair { text: i, target: t.as_str(), mentions: &[] }));

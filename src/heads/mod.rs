@@ -13,6 +13,7 @@ pub mod labelled;
 pub mod metrics;
 pub mod tuned;
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -72,6 +73,17 @@ pub struct Row<'a> {
     pub target: Option<&'a [f32]>,
     pub mention: Option<&'a [f32]>,
     pub tone: Option<[f32; 3]>,
+}
+
+/// Where `text` mentions `target`: the `given` byte ranges, or when there are none and `locate`
+/// is set, the text's words that name it ([`crate::text::locate`]). Training and scoring both
+/// read mentions through here, so a head sees the same kind in use as it was trained on.
+pub fn mention_spans<'a>(text: &str, target: &str, given: &'a [(usize, usize)], locate: bool) -> Cow<'a, [(usize, usize)]> {
+    if given.is_empty() && locate {
+        Cow::Owned(crate::text::locate::target_mentions(text, target))
+    } else {
+        Cow::Borrowed(given)
+    }
 }
 
 /// A (text, target) pair to score: the text's index, the target, and where the text mentions
@@ -196,7 +208,9 @@ impl Classifier {
             return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, mention: None, tone: tone_at(i) }).collect::<Vec<_>>());
         };
         let (u, m) = if self.reads_mentions() {
-            let probes: Vec<Mention> = pairs.iter().map(|p| Mention { text: p.text, spans: p.mentions }).collect();
+            let locate = matches!(self, Classifier::Tuned { tuned, .. } if tuned.locates_targets());
+            let spans: Vec<Cow<[(usize, usize)]>> = pairs.iter().map(|p| mention_spans(texts[p.text], p.target, p.mentions, locate)).collect();
+            let probes: Vec<Mention> = pairs.iter().zip(&spans).map(|(p, s)| Mention { text: p.text, spans: s }).collect();
             let (embedded, m) = crate::model::batching::embed_with_mentions(self.encoder(), texts, &probes, batch)?;
             (embedded.into_iter().map(|e| e.vector).collect(), m)
         } else {

@@ -48,6 +48,12 @@ pub struct TuneConfig {
     /// too. Missing in heads saved before it existed: 0.
     #[serde(default)]
     pub mention_dropout: f64,
+    /// Where a row gives no mention, look for the target's words in the text
+    /// ([`crate::text::locate`]), in training and in use alike: the user's free-text targets and
+    /// datasets without `target_spans` then get one where the text names the target. Missing in
+    /// heads saved before it existed: `false`.
+    #[serde(default)]
+    pub locate_targets: bool,
 }
 
 impl Default for TuneConfig {
@@ -64,6 +70,7 @@ impl Default for TuneConfig {
             balance_per_language: false,
             mention: true,
             mention_dropout: 0.0,
+            locate_targets: true,
         }
     }
 }
@@ -154,6 +161,11 @@ impl Tuned {
     /// Whether this head reads the target's mention in the text.
     pub fn reads_mentions(&self) -> bool {
         self.meta.config.mention && self.meta.task.uses_target()
+    }
+
+    /// Whether a missing mention is looked for by the target's words (see [`TuneConfig`]).
+    pub fn locates_targets(&self) -> bool {
+        self.reads_mentions() && self.meta.config.locate_targets
     }
 
     /// Training-time logits from cached bottom states.
@@ -263,7 +275,11 @@ pub fn train(
     tch::set_num_threads(batch.threads.max(1) as i32);
     let bottom = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-    let mentions: Vec<&[(usize, usize)]> = examples.iter().map(|e| e.mentions.as_deref().unwrap_or(&[])).collect();
+    let mentions: Vec<std::borrow::Cow<[(usize, usize)]>> = examples
+        .iter()
+        .map(|e| super::mention_spans(&e.text, e.target.as_deref().unwrap_or(""), e.mentions.as_deref().unwrap_or(&[]), config.locate_targets))
+        .collect();
+    let mentions: Vec<&[(usize, usize)]> = mentions.iter().map(|m| m.as_ref()).collect();
     let (states, mention_at) = bottom_states(&bottom, &texts, &mentions, config.max_tokens)?;
     let mentions_for = |idx: &[usize]| -> Vec<&[i64]> { idx.iter().map(|&i| mention_at[i].as_slice()).collect() };
     // Targets: each distinct one run through the bottom once; examples point at theirs.
