@@ -405,3 +405,18 @@ pub fn train(
     });
     Ok(head)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mention_spans;
+
+    #[test]
+    fn a_given_mention_wins_and_locating_fills_only_a_missing_one() {
+        let text = "Yerevan called the checkpoint a gross violation.";
+        let at = text.find("checkpoint").unwrap();
+        let given = [(0, 7)];
+        assert_eq!(mention_spans(text, "the checkpoint", &given, true).as_ref(), &given);
+        assert_eq!(mention_spans(text, "the checkpoint", &[], true).as_ref(), &[(at, at + "checkpoint".len())]);
+        assert!(mention_spans(text, "the checkpoint", &[], false).is_empty());
+    }
+}

@@ -51,7 +51,8 @@ pub struct TuneConfig {
     /// Where a row gives no mention, look for the target's words in the text
     /// ([`crate::text::locate`]), in training and in use alike: the user's free-text targets and
     /// datasets without `target_spans` then get one where the text names the target. Missing in
-    /// heads saved before it existed: `false`.
+    /// heads saved before it existed: `false`, as by default (on dev it did not pay, see
+    /// models/README.md).
     #[serde(default)]
     pub locate_targets: bool,
 }
@@ -70,7 +71,7 @@ impl Default for TuneConfig {
             balance_per_language: false,
             mention: true,
             mention_dropout: 0.0,
-            locate_targets: true,
+            locate_targets: false,
         }
     }
 }
