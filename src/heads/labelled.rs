@@ -44,8 +44,11 @@ pub struct Example {
     #[serde(default)]
     pub lang: Option<String>,
     /// Where the target is mentioned in `text`: `[start, end)` in code points, as the shared
-    /// datasets give them; [`read`] turns them into byte ranges.
-    #[serde(default, rename = "target_spans")]
+    /// datasets give them.
+    #[serde(default)]
+    pub target_spans: Option<Vec<(usize, usize)>>,
+    /// The same as byte ranges of `text`, which is what the heads read: filled by [`read`].
+    #[serde(skip)]
     pub mentions: Option<Vec<(usize, usize)>>,
 }
 
@@ -67,8 +70,8 @@ pub fn read(paths: &[impl AsRef<Path>], task: Task) -> Result<(Vec<Example>, usi
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let mut ex: Example = serde_json::from_str(line)
                 .map_err(|source| HeadError::Json { path: path.display().to_string(), line: n + 1, source })?;
-            if let Some(spans) = ex.mentions.take().filter(|s| !s.is_empty()) {
-                let bytes = byte_ranges(&ex.text, &spans).ok_or_else(|| {
+            if let Some(spans) = ex.target_spans.as_deref().filter(|s| !s.is_empty()) {
+                let bytes = byte_ranges(&ex.text, spans).ok_or_else(|| {
                     HeadError::Data(format!("{} line {}: target_spans {spans:?} do not fit the text", path.display(), n + 1))
                 })?;
                 ex.mentions = Some(bytes);
@@ -111,6 +114,7 @@ pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) ->
                 target: Some(target.to_owned()),
                 label: Some(neutral.to_owned()),
                 lang: e.lang.clone(),
+                target_spans: None,
                 mentions: None,
             });
             break;

@@ -25,7 +25,7 @@ fn tone_head_reads_clear_tone_across_languages() {
     let examples: Vec<Example> = cases
         .iter()
         .enumerate()
-        .map(|(i, c)| Example { id: i.to_string(), text: c.0.into(), target: None, label: None, lang: None, mentions: None })
+        .map(|(i, c)| Example { id: i.to_string(), text: c.0.into(), target: None, label: None, lang: None, target_spans: None, mentions: None })
         .collect();
     let probs = tone.probabilities(&examples, &BatchConfig::default(), None, None).unwrap();
     for ((text, want), p) in cases.iter().zip(&probs) {
@@ -105,6 +105,8 @@ fn stance_head_tells_apart_two_parties_of_one_sentence_by_their_mentions() {
                 target: Some(target.to_string()),
                 label: None,
                 lang: None,
+                // byte ranges, as the heads read them (`labelled::read` makes them from `target_spans`)
+                target_spans: None,
                 mentions: Some(vec![(start, start + target.len())]),
             });
         }
