@@ -140,6 +140,10 @@ pub struct Lexicon {
     /// Polls, surveys, studies, reports: "In the new poll, CONTENT" makes the poll the source.
     #[serde(default)]
     pub survey_nouns: Vec<String>,
+    /// People a country's adjective can qualify without their being its state: "Azerbaijani
+    /// activists", "армянская оппозиция". Lower case; `stem*` entries allowed.
+    #[serde(default)]
+    pub civil_nouns: Vec<String>,
     /// Labels that open a line with a colon without naming a speaker ("Update:", "Photo:",
     /// "Читайте также:"), lower case.
     #[serde(default)]
@@ -197,6 +201,7 @@ pub struct Cues {
     pub nouns_capitalized: bool,
     pub colon_labels: HashSet<String>,
     pub survey_nouns: HashSet<String>,
+    pub civil_nouns: WordSet,
     pub act_verbs: WordSet,
     pub act_auxiliaries: HashSet<String>,
     pub first_person: HashSet<String>,
@@ -349,6 +354,7 @@ impl Cues {
             cues.connectors.extend(lex.connectors.iter().map(lower));
             cues.colon_labels.extend(lex.colon_labels.iter().map(lower));
             cues.survey_nouns.extend(lex.survey_nouns.iter().map(lower));
+            lex.civil_nouns.iter().for_each(|v| cues.civil_nouns.add(v));
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));

@@ -4,9 +4,12 @@
 //! 1. **Named**: the [`dictionary`] finds a state, body or group in it — by name ("Azerbaijan"),
 //!    adjective ("the Armenian foreign ministry"), seat of power ("Baku", "the Kremlin") or
 //!    institution ("the State Department"); an office word in the phrase becomes the sub-actor.
+//!    A country's people who are not its state ("Azerbaijani activists": the language's
+//!    `civil_nouns`) are a group of their own, the country its parent.
 //! 2. **A person**: capitalised words after a role ("Foreign Minister Lena Havel") name a person,
 //!    with the role and, if the phrase names one, the state they belong to.
-//! 3. **Coreference**: a pronoun ("It said", "он") goes to the last speaker of a fitting kind; a
+//! 3. **Coreference**: a pronoun inside a sentence goes to what the sentence named before it
+//!    ("Russia …, which it sees as …"); otherwise to the last speaker of a fitting kind; a
 //!    definite description ("the ministry", "the state border service") to the nearest earlier
 //!    mention of its head word that names an actor, else to the last speaker.
 //! 4. **Anyone else** stays an actor in their own right (`other:<phrase>`), never dropped.
@@ -144,14 +147,29 @@ pub fn resolve_phrase(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues
         return Some((actor, Via::Person));
     }
 
+    let via_of = |role: FormRole| match role {
+        FormRole::Body => Via::Institution,
+        FormRole::Seat => Via::Metonym,
+        FormRole::Adjective => Via::Adjective,
+        FormRole::Name => Via::Name,
+    };
+    // "Azerbaijani activists", "les militants arméniens": people of a country, not its state —
+    // a group of their own, the country their parent
+    if let Some(hit) = hits.first().filter(|_| bodies.is_empty() && hits.iter().all(|h| h.role != FormRole::Body)) {
+        let outside = |k: &usize| !(hit.first <= *k && *k < hit.end);
+        if (0..p.words.len()).filter(outside).any(|k| cues.civil_nouns.contains(p.lower[k])) {
+            let first = (0..p.words.len())
+                .find(|&k| !cues.determiners.contains(p.lower[k]) && !cues.definite_articles.contains(p.lower[k]))
+                .unwrap_or(0);
+            let name = joined(first, p.words.len());
+            let parent = Some(dict.actors[hit.actor].id.clone());
+            let actor = Actor { id: format!("group:{}", slug(&name)), name, kind: ActorKind::Group, parent, sub: None, role: None };
+            return Some((actor, via_of(hit.role)));
+        }
+    }
     if let Some(hit) = hits.iter().max_by_key(|h| (h.role == FormRole::Body, h.role == FormRole::Name, std::cmp::Reverse(h.first))) {
         let mut actor = known_actor(dict, hit.actor);
-        let via = match hit.role {
-            FormRole::Body => Via::Institution,
-            FormRole::Seat => Via::Metonym,
-            FormRole::Adjective => Via::Adjective,
-            FormRole::Name => Via::Name,
-        };
+        let via = via_of(hit.role);
         actor.sub = hit.sub.clone().or_else(|| bodies.first().map(|&(s, e)| joined(s, e).to_lowercase()));
         return Some((actor, via));
     }
@@ -196,7 +214,7 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
         let resolved = resolve_phrase(text, span, dict, cues)
             .or_else(|| placed(text, span, dict, cues))
             .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
-            .or_else(|| corefer(text, span, &statements[..i], &out, dict, cues))
+            .or_else(|| corefer(text, span, st.content, &statements[..i], &out, dict, cues))
             .map(|a| if antecedent.is_some() { Attribution { via: Via::Relative, ..a } } else { a });
         let lower = span.slice(text).to_lowercase();
         if resolved.is_none() && cues.pronouns.contains_key(lower.trim()) {
@@ -246,10 +264,39 @@ fn placed(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues) -> Option<
     Some((actor, Via::Institution))
 }
 
+/// A pronoun inside a sentence names what that sentence named before it ("Russia has been losing
+/// influence in the region, which it sees as …" is Russia): the nearest earlier speaker of the
+/// sentence, or the nearest actor it names outside any statement's content (`content`: the
+/// pronoun's own statement). `None` for a pronoun that opens its sentence.
+#[allow(clippy::too_many_arguments)]
+fn named_before_in_sentence(
+    text: &str,
+    span: ByteSpan,
+    content: ByteSpan,
+    earlier: &[Statement],
+    resolved: &[Option<Attribution>],
+    dict: &Dictionary,
+    cues: &Cues,
+    wants_person: bool,
+) -> Option<Actor> {
+    use crate::text::sentences::{paragraphs, sentences};
+    let paragraph = paragraphs(text).into_iter().find(|p| p.start <= span.start && span.start < p.end)?;
+    let sentence = sentences(text, paragraph, &cues.abbreviations).into_iter().find(|s| s.start <= span.start && span.start < s.end)?;
+    let before = ByteSpan::new(sentence.start, span.start);
+    let speakers = earlier.iter().zip(resolved).filter_map(|(st, a)| {
+        let speaker = st.speaker?;
+        Some((speaker.start, a.as_ref()?.actor.clone())).filter(|_| before.contains(&speaker))
+    });
+    let quoted = |s: &ByteSpan| content.contains(s) || earlier.iter().any(|st| st.content.contains(s));
+    let named = mentions(text, before, dict, false).into_iter().filter(|(s, _)| !quoted(s)).map(|(s, a)| (s.start, a));
+    speakers.chain(named).filter(|(_, a)| (a.kind == ActorKind::Person) == wants_person).max_by_key(|(start, _)| *start).map(|(_, a)| a)
+}
+
 /// Pronouns and definite descriptions, resolved against what came before.
 fn corefer(
     text: &str,
     span: ByteSpan,
+    content: ByteSpan,
     earlier: &[Statement],
     resolved: &[Option<Attribution>],
     dict: &Dictionary,
@@ -261,6 +308,9 @@ fn corefer(
 
     if let Some(reference) = is_pronoun(&p.lower, cues) {
         let wants_person = reference == "person";
+        if let Some(actor) = named_before_in_sentence(text, span, content, earlier, resolved, dict, cues, wants_person) {
+            return Some(Attribution { actor, via: Via::Pronoun, confidence: 0.75 });
+        }
         let (_, a) = previous()
             .find(|(_, a)| (a.actor.kind == ActorKind::Person) == wants_person)
             .or_else(|| previous().next())?;
@@ -309,4 +359,72 @@ fn corefer(
         actor.sub = Some(text[p.words[s].span.start..p.words[e - 1].span.end].to_lowercase());
     }
     Some(Attribution { actor, via: Via::Anaphor, confidence: a.confidence * 0.7 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicons;
+
+    fn resolve(text: &str, lang: &str) -> (Actor, Via) {
+        let (dict, lexicons) = (Dictionary::builtin().unwrap(), Lexicons::builtin());
+        resolve_phrase(text, ByteSpan::new(0, text.len()), &dict, lexicons.cues(Some(lang))).unwrap()
+    }
+
+    #[test]
+    fn a_countrys_people_are_a_group_of_their_own_not_its_state() {
+        let (a, via) = resolve("Azerbaijani activists", "en");
+        assert_eq!(
+            (a.id.as_str(), a.name.as_str(), a.kind, a.parent.as_deref(), via),
+            ("group:azerbaijani-activists", "Azerbaijani activists", ActorKind::Group, Some("AZ"), Via::Adjective)
+        );
+        let (a, _) = resolve("les manifestants arméniens", "fr");
+        assert_eq!((a.kind, a.parent.as_deref(), a.name.as_str()), (ActorKind::Group, Some("AM"), "manifestants arméniens"));
+        let (a, _) = resolve("азербайджанские активисты", "ru");
+        assert_eq!((a.kind, a.parent.as_deref()), (ActorKind::Group, Some("AZ")));
+        // the state's own people stay the state
+        for (phrase, lang) in [("Azerbaijani officials", "en"), ("the Armenian foreign ministry", "en"), ("Baku", "en"), ("азербайджанская сторона", "ru")] {
+            let (a, _) = resolve(phrase, lang);
+            assert!(matches!(a.id.as_str(), "AZ" | "AM") && a.kind == ActorKind::State, "{phrase}: {a:?}");
+        }
+    }
+
+    /// A statement whose parts are the first occurrences of the given pieces of `text`.
+    fn statement(text: &str, speaker: &str, cue: &str, content: &str) -> Statement {
+        let span = |s: &str| {
+            let at = text.find(s).unwrap();
+            ByteSpan::new(at, at + s.len())
+        };
+        Statement {
+            kind: crate::quotes::Kind::Indirect,
+            content: span(content),
+            cue: Some(span(cue)),
+            speaker: Some(span(speaker)),
+            target: None,
+            confidence: 1.0,
+            continues: None,
+        }
+    }
+
+    #[test]
+    fn a_pronoun_inside_its_sentence_names_what_the_sentence_named_before_it() {
+        let (dict, lexicons) = (Dictionary::builtin().unwrap(), Lexicons::builtin());
+        let cues = lexicons.cues(Some("en"));
+        let text = "Armenia said the road was closed. Russia has lost influence in the region, which it sees as its own. \
+                    It said the talks would go on. Baku said Yerevan was to blame, and it added nothing.";
+        let mut statements = vec![
+            statement(text, "Armenia", "said", "the road was closed"),
+            statement(text, "it", "sees", "as its own"),
+            statement(text, "It", "said the talks", "the talks would go on"),
+            statement(text, "Baku", "said Yerevan", "Yerevan was to blame"),
+            statement(text, "it added", "added", "nothing"),
+        ];
+        // the last statement's speaker is the "it" of "it added"
+        let at = text.find("it added").unwrap();
+        statements[4].speaker = Some(ByteSpan::new(at, at + 2));
+        let ids: Vec<String> = attribute(text, &statements, &dict, cues).into_iter().map(|a| a.unwrap().actor.id).collect();
+        // Russia, named before "it" in its sentence; the sentence-initial "It" is the last speaker;
+        // "it added" is Baku, this sentence's speaker, not Yerevan, named inside Baku's statement
+        assert_eq!(ids, ["AM", "RU", "RU", "AZ", "AZ"]);
+    }
 }
