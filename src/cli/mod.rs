@@ -75,6 +75,15 @@ enum ModelsCommand {
         #[arg(long, default_value = "models/multilingual-e5-small")]
         out: PathBuf,
     },
+    /// Store a fine-tuned head's layers anew, e.g. as int8 rows (half the bytes of f16).
+    Repack {
+        /// The head's directory (`tuned.json`, `top.safetensors`).
+        head: PathBuf,
+        #[arg(long, value_enum)]
+        storage: standpoint::model::top::Storage,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
 }
 
 #[derive(Args)]
@@ -194,6 +203,10 @@ struct TrainArgs {
     /// such rows and targets read no mention). Measured in models/README.md; off by default.
     #[arg(long)]
     locate_targets: bool,
+    /// Fine-tuning: how the tuned layers are stored (int8 rows take about half the bytes of f16;
+    /// the dev figures are measured on the stored weights either way).
+    #[arg(long, value_enum, default_value = "f16")]
+    top_storage: standpoint::model::top::Storage,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -406,6 +419,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             eprintln!("standpoint: wrote {}", dir.display());
             Ok(Outcome::Success)
         }
+        Command::Models(ModelsCommand::Repack { head, storage, model }) => {
+            standpoint::heads::tuned::Tuned::repack(&model.dir()?, &head, storage)?;
+            eprintln!("standpoint: stored {} as {}; measure it again with `standpoint eval`", head.display(), serde_json::to_value(storage)?);
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -548,6 +566,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             mention: !args.no_mention,
             mention_dropout: args.mention_dropout,
             locate_targets: args.locate_targets,
+            storage: args.top_storage,
             ..Default::default()
         };
         let started = Instant::now();

@@ -7,8 +7,9 @@
 //! layer's own tokenisation; its states stay in memory. Each epoch then trains only the top
 //! layers (small learning rate) and the classifier (larger one) on length-bucketed batches.
 //! Early stopping and the temperature use a seeded held-out slice of the training data; the dev
-//! split is only reported on. The result is a directory with `top.safetensors` (f16),
-//! `classifier.safetensors` and `tuned.json`.
+//! split is only reported on, through the weights as they are stored. The result is a directory
+//! with `top.safetensors` (f16 or int8 rows, [`Storage`]), `classifier.safetensors` and
+//! `tuned.json`.
 
 use std::path::Path;
 
@@ -20,7 +21,7 @@ use super::fitting::{self, Rng};
 use super::labelled::{self, Task};
 use super::{metrics, HeadError};
 use crate::model::batching::{content_tokens, padded_states, token_states};
-use crate::model::top::TopLayers;
+use crate::model::top::{Storage, TopLayers};
 use crate::model::{BatchConfig, Encoder, Precision};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +56,10 @@ pub struct TuneConfig {
     /// models/README.md).
     #[serde(default)]
     pub locate_targets: bool,
+    /// How the tuned layers are stored ([`Storage`]); the dev figures are measured on the stored
+    /// weights. Missing in heads saved before it existed: f16.
+    #[serde(default)]
+    pub storage: Storage,
 }
 
 impl Default for TuneConfig {
@@ -72,6 +77,7 @@ impl Default for TuneConfig {
             mention: true,
             mention_dropout: 0.0,
             locate_targets: false,
+            storage: Storage::F16,
         }
     }
 }
@@ -224,9 +230,27 @@ impl Tuned {
         Ok((bottom, Tuned { classifier_vs, classifier, meta }))
     }
 
+    /// Stores a saved head's tuned layers anew in `storage` (from f16 to int8 rows, say),
+    /// recording in `tuned.json` that its dev figures were measured before.
+    pub fn repack(model_dir: &Path, dir: &Path, storage: Storage) -> Result<TunedMeta, HeadError> {
+        let mut meta = Self::meta(dir)?;
+        let mut top = TopLayers::load(model_dir, dir, meta.config.first_layer)?;
+        let before = meta.config.storage;
+        meta.config.storage = storage;
+        meta.record["repacked"] = serde_json::json!({
+            "from": before, "to": storage,
+            "note": "record.dev.metrics were measured on the weights as first stored; run `standpoint eval` for the figures of these",
+        });
+        top.save(dir, storage)?;
+        let path = dir.join("tuned.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&meta).expect("serialises") + "\n")
+            .map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
+        Ok(meta)
+    }
+
     fn save(&self, top: &mut TopLayers, dir: &Path) -> Result<(), HeadError> {
         std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
-        top.save(dir)?;
+        top.save(dir, self.meta.config.storage)?;
         self.classifier_vs.save(dir.join("classifier.safetensors"))?;
         let path = dir.join("tuned.json");
         std::fs::write(&path, serde_json::to_string_pretty(&self.meta).expect("serialises") + "\n")
@@ -278,7 +302,9 @@ pub fn train(
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let mentions: Vec<std::borrow::Cow<[(usize, usize)]>> = examples
         .iter()
-        .map(|e| super::mention_spans(&e.text, e.target.as_deref().unwrap_or(""), e.mentions.as_deref().unwrap_or(&[]), config.locate_targets))
+        .map(|e| {
+            super::mention_spans(&e.text, e.target.as_deref().unwrap_or(""), e.mentions.as_deref().unwrap_or(&[]), config.locate_targets)
+        })
         .collect();
     let mentions: Vec<&[(usize, usize)]> = mentions.iter().map(|m| m.as_ref()).collect();
     let (states, mention_at) = bottom_states(&bottom, &texts, &mentions, config.max_tokens)?;
@@ -401,6 +427,7 @@ pub fn train(
 
     // Report on dev through the product's own path: the batching layer with the tuned top.
     let mut encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.first_layer)?;
+    top.round_to(config.storage);
     top.vs.freeze();
     encoder.attach_top(top);
     let classifier = super::Classifier::Tuned { encoder, tuned };
