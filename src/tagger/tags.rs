@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use crate::lexicon::Cues;
 use crate::model::ModelError;
-use crate::quotes::{kind_for, marks, Statement};
+use crate::quotes::{kind_for, marks, Kind, Statement};
 use crate::text::words::words;
 use crate::text::{sentences, ByteSpan};
 
@@ -246,9 +246,14 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
             };
             let cue = cue.map(|c| c.span);
             let speaker = speaker.map(|s| head_of(text, s.span));
+            let kind = kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues)));
+            // content with neither cue nor speaker is an attribution only when it is quoted
+            if cue.is_none() && speaker.is_none() && kind != Kind::Direct {
+                continue;
+            }
             let continues = cue.and_then(|c| out[first..].iter().find(|s| s.cue == Some(c) && s.continues.is_none()).map(|s| s.content));
             out.push(Statement {
-                kind: kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues))),
+                kind,
                 content: content.span,
                 cue,
                 speaker,
@@ -314,6 +319,19 @@ mod tests {
         let w = window(text, &["Yerevan,", "which", "relies", "on", "Russia,", "said", "it.", "Rain", "fell."]);
         let probs = one_hot(&[3, 4, 4, 4, 4, 5, 1, 0, 0]);
         assert!(statements(text, &[w], &[probs], &[], &Cues::default()).is_empty());
+    }
+
+    #[test]
+    fn unquoted_content_with_neither_cue_nor_speaker_is_no_statement() {
+        let text = "Several soldiers from both sides died. Officials said nothing.";
+        let w = window(text, &["Several", "soldiers", "from", "both", "sides", "died.", "Officials", "said", "nothing."]);
+        let probs = one_hot(&[1, 2, 2, 2, 0, 0, 0, 0, 0]);
+        assert!(statements(text, &[w.clone()], &[probs], &[], &Cues::default()).is_empty());
+        // with a speaker it stays: "Officials … soldiers from both sides" (cue-less, but someone's)
+        let probs = one_hot(&[1, 2, 2, 2, 0, 0, 3, 0, 0]);
+        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Officials"));
     }
 
     #[test]
