@@ -117,8 +117,8 @@ impl Scorer {
             Some(t) => t,
             None => ToneModel::Head(head(&tone_dir, Task::Sentiment, None)?),
         };
-        // Both shipped heads are tuned from the same layer: the stance head shares the tone
-        // head's bottom layers (one copy of the embeddings and layers 0–7 in memory).
+        // A stance head tuned from the tone head's layer shares its bottom layers (one copy of the
+        // embeddings and the frozen layers in memory).
         let beside = match &tone {
             ToneModel::Head(c) => Some(c),
             ToneModel::Sentiment(_) => None,
@@ -141,12 +141,17 @@ impl Scorer {
         self
     }
 
-    /// The bottom layers under the shipped tone head, which a tagger cut at the same layer can share.
-    pub fn shared_bottom(&self) -> Option<&crate::model::Encoder> {
-        match &self.tone {
+    /// The bottom layers under the tuned heads, which a tagger cut at the same layer can share.
+    pub fn bottoms(&self) -> Vec<&crate::model::Encoder> {
+        let tone = match &self.tone {
             ToneModel::Head(c) => Some(c.encoder()),
             ToneModel::Sentiment(_) => None,
-        }
+        };
+        let stance = match &self.stance {
+            StanceModel::Head(c) => Some(c.encoder()),
+            StanceModel::Nli { .. } => None,
+        };
+        tone.into_iter().chain(stance).collect()
     }
 
     pub fn tagger(&self) -> Option<(&Tagger, Finder)> {

@@ -295,7 +295,7 @@ impl FinderArgs {
         &self,
         model_dir: impl FnOnce() -> anyhow::Result<PathBuf>,
         precision: standpoint::model::Precision,
-        shared: Option<&standpoint::model::Encoder>,
+        shared: &[&standpoint::model::Encoder],
     ) -> anyhow::Result<Option<(standpoint::tagger::Tagger, PathBuf)>> {
         if self.finder() == standpoint::quotes::Finder::Rules {
             return Ok(None);
@@ -472,7 +472,7 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
     let origin = args.input.display().to_string();
     let article = standpoint::corpus::Article { lang: args.lang.clone(), ..standpoint::corpus::Article::from_text(origin.clone(), text, origin) };
     let mut chunk = standpoint::pipeline::analyse_chunk(vec![standpoint::corpus::Item::Article(article)], &lexicons, &dict, &[]);
-    if let Some((tagger, _)) = args.finder.load(|| args.model.dir(), args.model.precision(), None)? {
+    if let Some((tagger, _)) = args.finder.load(|| args.model.dir(), args.model.precision(), &[])? {
         chunk = standpoint::pipeline::relearn(chunk, &tagger, args.finder.finder(), &lexicons, &dict, &[]);
     }
     if let Some(why) = chunk.failure {
@@ -509,7 +509,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
         EvalTask::Attribution => {
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
-            let tagger = args.finder.load(|| args.model.dir(), args.model.precision(), None)?;
+            let tagger = args.finder.load(|| args.model.dir(), args.model.precision(), &[])?;
             let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
             let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
             if let Some(path) = &args.predictions {

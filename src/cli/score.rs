@@ -145,7 +145,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     };
     let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
-    let tagger_dir = match args.finder.load(|| Ok(model_dir.clone()), args.model.precision(), scorer.shared_bottom())? {
+    let tagger_dir = match args.finder.load(|| Ok(model_dir.clone()), args.model.precision(), &scorer.bottoms())? {
         Some((tagger, dir)) => {
             scorer = scorer.with_tagger(tagger, args.finder.finder());
             Some(dir)

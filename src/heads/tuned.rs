@@ -239,7 +239,7 @@ impl Tuned {
         meta.config.storage = storage;
         meta.record["repacked"] = serde_json::json!({
             "from": before, "to": storage,
-            "note": "record.dev.metrics were measured on the weights as first stored; run `standpoint eval` for the figures of these",
+            "note": "record.dev.metrics were measured before this repacking; `standpoint eval` gives the figures of these weights",
         });
         top.save(dir, storage)?;
         let path = dir.join("tuned.json");

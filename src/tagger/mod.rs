@@ -178,19 +178,19 @@ fn prepare(
 }
 
 impl Tagger {
-    /// The tagger in `dir` on the encoder in `model_dir`. When `shared` (another model's bottom)
+    /// The tagger in `dir` on the encoder in `model_dir`. When one of `shared` (other models' bottoms)
     /// is cut at the same layer of the same model in the same arithmetic, the tagger reads its
     /// states from it instead of loading a second copy.
-    pub fn load(model_dir: &Path, dir: &Path, precision: Precision, shared: Option<&Encoder>) -> Result<Tagger, HeadError> {
+    pub fn load(model_dir: &Path, dir: &Path, precision: Precision, shared: &[&Encoder]) -> Result<Tagger, HeadError> {
         let path = dir.join("tagger.json");
         let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
         let meta: TaggerMeta =
             serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?;
-        let encoder = match shared {
-            Some(s) if s.bottom_layers == Some(meta.config.layers) && s.dir == model_dir && s.precision == precision.resolve() => {
-                s.sharing_bottom()
-            }
-            _ => Encoder::load_bottom(model_dir, precision, meta.config.layers)?,
+        let same_cut =
+            |s: &&&Encoder| s.bottom_layers == Some(meta.config.layers) && s.dir == model_dir && s.precision == precision.resolve();
+        let encoder = match shared.iter().find(same_cut) {
+            Some(s) => s.sharing_bottom(),
+            None => Encoder::load_bottom(model_dir, precision, meta.config.layers)?,
         };
         let mut net = Net::new(encoder.hidden_size, meta.config.lstm_hidden);
         net.vs.half();

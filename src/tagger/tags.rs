@@ -252,15 +252,7 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
                 continue;
             }
             let continues = cue.and_then(|c| out[first..].iter().find(|s| s.cue == Some(c) && s.continues.is_none()).map(|s| s.content));
-            out.push(Statement {
-                kind,
-                content: content.span,
-                cue,
-                speaker,
-                target: None,
-                confidence: content.confidence,
-                continues,
-            });
+            out.push(Statement { kind, content: content.span, cue, speaker, target: None, confidence: content.confidence, continues });
         }
     }
     out

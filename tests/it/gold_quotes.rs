@@ -109,7 +109,7 @@ fn the_learned_tagger_on_the_english_gold_cases() {
         &crate::common::model_dir(),
         &root().join(standpoint::tagger::TAGGER),
         standpoint::model::Precision::Auto,
-        None,
+        &[],
     )
     .expect("the shipped tagger loads");
     let cases = read_jsonl(&root().join("datasets/gold/quotes/en.jsonl"));
