@@ -214,7 +214,7 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
         let resolved = resolve_phrase(text, span, dict, cues)
             .or_else(|| placed(text, span, dict, cues))
             .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
-            .or_else(|| corefer(text, span, st.content, &statements[..i], &out, dict, cues))
+            .or_else(|| corefer(&Context { text, content: st.content, earlier: &statements[..i], resolved: &out, dict, cues }, span))
             .map(|a| if antecedent.is_some() { Attribution { via: Via::Relative, ..a } } else { a });
         let lower = span.slice(text).to_lowercase();
         if resolved.is_none() && cues.pronouns.contains_key(lower.trim()) {
@@ -268,18 +268,9 @@ fn placed(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues) -> Option<
 /// influence in the region, which it sees as …" is Russia): the nearest earlier speaker of the
 /// sentence, or the nearest actor it names outside any statement's content (`content`: the
 /// pronoun's own statement). `None` for a pronoun that opens its sentence.
-#[allow(clippy::too_many_arguments)]
-fn named_before_in_sentence(
-    text: &str,
-    span: ByteSpan,
-    content: ByteSpan,
-    earlier: &[Statement],
-    resolved: &[Option<Attribution>],
-    dict: &Dictionary,
-    cues: &Cues,
-    wants_person: bool,
-) -> Option<Actor> {
+fn named_before_in_sentence(cx: &Context, span: ByteSpan, wants_person: bool) -> Option<Actor> {
     use crate::text::sentences::{paragraphs, sentences};
+    let Context { text, content, earlier, resolved, dict, cues } = *cx;
     let paragraph = paragraphs(text).into_iter().find(|p| p.start <= span.start && span.start < p.end)?;
     let sentence = sentences(text, paragraph, &cues.abbreviations).into_iter().find(|s| s.start <= span.start && span.start < s.end)?;
     let before = ByteSpan::new(sentence.start, span.start);
@@ -292,23 +283,28 @@ fn named_before_in_sentence(
     speakers.chain(named).filter(|(_, a)| (a.kind == ActorKind::Person) == wants_person).max_by_key(|(start, _)| *start).map(|(_, a)| a)
 }
 
-/// Pronouns and definite descriptions, resolved against what came before.
-fn corefer(
-    text: &str,
-    span: ByteSpan,
+/// What coreference reads besides the speaker phrase: the statement it speaks (`content`) and
+/// the statements before it with their actors.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    text: &'a str,
     content: ByteSpan,
-    earlier: &[Statement],
-    resolved: &[Option<Attribution>],
-    dict: &Dictionary,
-    cues: &Cues,
-) -> Option<Attribution> {
+    earlier: &'a [Statement],
+    resolved: &'a [Option<Attribution>],
+    dict: &'a Dictionary,
+    cues: &'a Cues,
+}
+
+/// Pronouns and definite descriptions, resolved against what came before.
+fn corefer(cx: &Context, span: ByteSpan) -> Option<Attribution> {
+    let Context { text, earlier, resolved, dict, cues, .. } = *cx;
     let mut owned = Vec::new();
     let p = phrase(text, span, &mut owned);
     let previous = || earlier.iter().zip(resolved).rev().filter_map(|(s, a)| Some((s, a.as_ref()?)));
 
     if let Some(reference) = is_pronoun(&p.lower, cues) {
         let wants_person = reference == "person";
-        if let Some(actor) = named_before_in_sentence(text, span, content, earlier, resolved, dict, cues, wants_person) {
+        if let Some(actor) = named_before_in_sentence(cx, span, wants_person) {
             return Some(Attribution { actor, via: Via::Pronoun, confidence: 0.75 });
         }
         let (_, a) = previous()

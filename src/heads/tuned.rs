@@ -242,9 +242,7 @@ impl Tuned {
             "note": "record.dev.metrics were measured before this repacking; `standpoint eval` gives the figures of these weights",
         });
         top.save(dir, storage)?;
-        let path = dir.join("tuned.json");
-        std::fs::write(&path, serde_json::to_string_pretty(&meta).expect("serialises") + "\n")
-            .map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
+        write_meta(dir, &meta)?;
         Ok(meta)
     }
 
@@ -252,10 +250,14 @@ impl Tuned {
         std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
         top.save(dir, self.meta.config.storage)?;
         self.classifier_vs.save(dir.join("classifier.safetensors"))?;
-        let path = dir.join("tuned.json");
-        std::fs::write(&path, serde_json::to_string_pretty(&self.meta).expect("serialises") + "\n")
-            .map_err(|source| HeadError::Io { path: path.display().to_string(), source })
+        write_meta(dir, &self.meta)
     }
+}
+
+fn write_meta(dir: &Path, meta: &TunedMeta) -> Result<(), HeadError> {
+    let path = dir.join("tuned.json");
+    std::fs::write(&path, serde_json::to_string_pretty(meta).expect("serialises") + "\n")
+        .map_err(|source| HeadError::Io { path: path.display().to_string(), source })
 }
 
 /// A label's weight never exceeds this, so a label with a handful of rows in one group does not

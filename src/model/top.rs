@@ -40,6 +40,25 @@ fn int8_rows(w: &Tensor) -> (Tensor, Tensor) {
     (q, scale)
 }
 
+/// A weight as `storage` keeps it: its stored values and, for int8 rows, their scales.
+fn encode(w: &Tensor, storage: Storage) -> (Tensor, Option<Tensor>) {
+    match storage {
+        Storage::Int8Rows if w.dim() == 2 => {
+            let (q, scale) = int8_rows(w);
+            (q, Some(scale))
+        }
+        _ => (w.to_kind(Kind::Half), None),
+    }
+}
+
+/// The f32 weight that stored values (and scales) stand for.
+fn decode(value: &Tensor, scale: Option<&Tensor>) -> Tensor {
+    match scale {
+        Some(scale) => value.to_kind(Kind::Float) * scale.to_kind(Kind::Float).unsqueeze(1),
+        None => value.to_kind(Kind::Float),
+    }
+}
+
 pub struct TopLayers {
     pub(crate) vs: nn::VarStore,
     layers: Vec<BertLayer>,
@@ -78,10 +97,7 @@ impl TopLayers {
         tch::no_grad(|| {
             for (name, mut var) in top.vs.variables() {
                 let value = stored.get(&name).ok_or_else(|| missing(&name))?;
-                let value = match stored.get(&format!("{name}{SCALE}")) {
-                    Some(scale) => value.to_kind(Kind::Float) * scale.to_kind(Kind::Float).unsqueeze(1),
-                    None => value.to_kind(Kind::Float),
-                };
+                let value = decode(value, stored.get(&format!("{name}{SCALE}")));
                 if value.size() != var.size() {
                     return Err(ModelError::Format(format!(
                         "{}: {name} has shape {:?}, not {:?}",
@@ -103,14 +119,8 @@ impl TopLayers {
     pub fn round_to(&mut self, storage: Storage) {
         tch::no_grad(|| {
             for (_, mut var) in self.vs.variables() {
-                let rounded = match storage {
-                    Storage::Int8Rows if var.dim() == 2 => {
-                        let (q, scale) = int8_rows(&var);
-                        q.to_kind(Kind::Float) * scale.unsqueeze(1)
-                    }
-                    _ => var.to_kind(Kind::Half).to_kind(Kind::Float),
-                };
-                var.copy_(&rounded);
+                let (value, scale) = encode(&var, storage);
+                var.copy_(&decode(&value, scale.as_ref()));
             }
         });
     }
@@ -118,15 +128,11 @@ impl TopLayers {
     pub fn save(&mut self, dir: &Path, storage: Storage) -> Result<(), ModelError> {
         let mut tensors: Vec<(String, Tensor)> = Vec::new();
         for (name, var) in self.vs.variables() {
-            let var = var.detach();
-            match storage {
-                Storage::Int8Rows if var.dim() == 2 => {
-                    let (q, scale) = int8_rows(&var);
-                    tensors.push((format!("{name}{SCALE}"), scale));
-                    tensors.push((name, q));
-                }
-                _ => tensors.push((name, var.to_kind(Kind::Half))),
+            let (value, scale) = encode(&var.detach(), storage);
+            if let Some(scale) = scale {
+                tensors.push((format!("{name}{SCALE}"), scale));
             }
+            tensors.push((name, value));
         }
         tensors.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Tensor::write_safetensors(&tensors, dir.join("top.safetensors"))?)
