@@ -85,15 +85,16 @@ fn eval_runs_the_stance_head_on_stance_and_target_sentiment_data() {
 }
 
 /// The shipped stance head reads where the text mentions its target: in one sentence that praises
-/// one party and condemns another, the two targets get opposite stances. Known misses, not held
-/// here: the same sentence with its clauses swapped, and its Russian version, read the condemned
-/// party as favoured (the closing "but …" clause still dominates).
+/// one party and condemns another, the two targets get opposite stances, in either order of the
+/// clauses (the session 7 head failed the swapped order). Known miss, not held here: the Russian
+/// version ("Министр похвалил Германию …, но осудил Венгрию …") reads Germany as against.
 #[test]
 fn stance_head_tells_apart_two_parties_of_one_sentence_by_their_mentions() {
     let stance = Classifier::load(&model_dir(), &root().join("models/heads/stance"), Precision::Auto).unwrap();
     assert!(stance.reads_mentions(), "the shipped stance head reads mentions");
     let cases = [
         ("The minister praised Germany for its generous aid but condemned Hungary for closing its borders.", "Germany", "Hungary"),
+        ("The minister condemned Hungary for closing its borders but praised Germany for its generous aid.", "Germany", "Hungary"),
     ];
     let mut examples = Vec::new();
     for (i, (text, praised, condemned)) in cases.iter().enumerate() {
