@@ -203,6 +203,8 @@ fn is_pronoun(p: &[&str], cues: &Cues) -> Option<String> {
 /// Actors for every statement of one article, in statement order.
 pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: &Cues) -> Vec<Option<Attribution>> {
     let mut out: Vec<Option<Attribution>> = Vec::with_capacity(statements.len());
+    // the article's sentences, split once if a pronoun needs them
+    let sentence_spans = std::cell::OnceCell::new();
     for (i, st) in statements.iter().enumerate() {
         let Some(mention) = st.speaker else {
             out.push(None);
@@ -214,7 +216,11 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
         let resolved = resolve_phrase(text, span, dict, cues)
             .or_else(|| placed(text, span, dict, cues))
             .map(|(actor, via)| Attribution { actor, via, confidence: st.confidence })
-            .or_else(|| corefer(&Context { text, content: st.content, earlier: &statements[..i], resolved: &out, dict, cues }, span))
+            .or_else(|| {
+                let earlier = &statements[..i];
+                let cx = Context { text, content: st.content, earlier, resolved: &out, dict, cues, sentence_spans: &sentence_spans };
+                corefer(&cx, span)
+            })
             .map(|a| if antecedent.is_some() { Attribution { via: Via::Relative, ..a } } else { a });
         let lower = span.slice(text).to_lowercase();
         if resolved.is_none() && cues.pronouns.contains_key(lower.trim()) {
@@ -270,9 +276,9 @@ fn placed(text: &str, span: ByteSpan, dict: &Dictionary, cues: &Cues) -> Option<
 /// pronoun's own statement). `None` for a pronoun that opens its sentence.
 fn named_before_in_sentence(cx: &Context, span: ByteSpan, wants_person: bool) -> Option<Actor> {
     use crate::text::sentences::{paragraphs, sentences};
-    let Context { text, content, earlier, resolved, dict, cues } = *cx;
-    let paragraph = paragraphs(text).into_iter().find(|p| p.start <= span.start && span.start < p.end)?;
-    let sentence = sentences(text, paragraph, &cues.abbreviations).into_iter().find(|s| s.start <= span.start && span.start < s.end)?;
+    let Context { text, content, earlier, resolved, dict, cues, sentence_spans } = *cx;
+    let all = sentence_spans.get_or_init(|| paragraphs(text).into_iter().flat_map(|p| sentences(text, p, &cues.abbreviations)).collect());
+    let sentence = all.iter().find(|s| s.start <= span.start && span.start < s.end)?;
     let before = ByteSpan::new(sentence.start, span.start);
     let speakers = earlier.iter().zip(resolved).filter_map(|(st, a)| {
         let speaker = st.speaker?;
@@ -293,6 +299,8 @@ struct Context<'a> {
     resolved: &'a [Option<Attribution>],
     dict: &'a Dictionary,
     cues: &'a Cues,
+    /// The article's sentences, split on first use.
+    sentence_spans: &'a std::cell::OnceCell<Vec<ByteSpan>>,
 }
 
 /// Pronouns and definite descriptions, resolved against what came before.
@@ -379,7 +387,8 @@ mod tests {
         let (a, _) = resolve("азербайджанские активисты", "ru");
         assert_eq!((a.kind, a.parent.as_deref()), (ActorKind::Group, Some("AZ")));
         // the state's own people stay the state
-        for (phrase, lang) in [("Azerbaijani officials", "en"), ("the Armenian foreign ministry", "en"), ("Baku", "en"), ("азербайджанская сторона", "ru")] {
+        let stay = [("Azerbaijani officials", "en"), ("the Armenian foreign ministry", "en"), ("Baku", "en"), ("азербайджанская сторона", "ru")];
+        for (phrase, lang) in stay {
             let (a, _) = resolve(phrase, lang);
             assert!(matches!(a.id.as_str(), "AZ" | "AM") && a.kind == ActorKind::State, "{phrase}: {a:?}");
         }
