@@ -207,6 +207,10 @@ struct TrainArgs {
     /// the dev figures are measured on the stored weights either way).
     #[arg(long, value_enum, default_value = "f16")]
     top_storage: standpoint::model::top::Storage,
+    /// Fine-tuning: weigh the loss of one language's rows, `LANG=WEIGHT` (repeatable; others
+    /// weigh 1), e.g. `ru=2` to raise a language the other data outnumbers.
+    #[arg(long, value_name = "LANG=WEIGHT", value_parser = language_weight)]
+    language_weight: Vec<(String, f64)>,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -555,6 +559,16 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// `--language-weight LANG=WEIGHT`: a language code and a positive, finite weight.
+fn language_weight(arg: &str) -> Result<(String, f64), String> {
+    let (lang, weight) = arg.split_once('=').ok_or_else(|| format!("expected LANG=WEIGHT, got `{arg}`"))?;
+    let weight: f64 = weight.trim().parse().map_err(|_| format!("`{weight}` is not a number"))?;
+    if lang.trim().is_empty() || !weight.is_finite() || weight <= 0.0 {
+        return Err(format!("expected a language code and a positive weight, got `{arg}`"));
+    }
+    Ok((lang.trim().to_string(), weight))
+}
+
 fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     let Some(task) = args.task.head() else { return run_train_tagger(args) };
     if let Some(first_layer) = args.tune_from_layer {
@@ -567,6 +581,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             mention_dropout: args.mention_dropout,
             locate_targets: args.locate_targets,
             storage: args.top_storage,
+            language_weights: args.language_weight.iter().cloned().collect(),
             ..Default::default()
         };
         let started = Instant::now();
