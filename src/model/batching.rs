@@ -96,8 +96,9 @@ pub fn content_tokens(encoder: &Encoder, text: &str) -> Result<Tokens, ModelErro
     tokenize(&encoder.tokenizer, &encoder.profile.prefix, text)
 }
 
-// Takes the tokenizer alone: the encoder holds libtorch tensors, which cannot cross threads.
-fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Result<Tokens, ModelError> {
+/// `text`'s tokens after `prefix`, with byte ranges in `text` (an empty prefix: none). Takes the
+/// tokenizer alone: the encoder holds libtorch tensors, which cannot cross threads.
+pub fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Result<Tokens, ModelError> {
     let input = format!("{prefix}{text}");
     let encoding = tokenizer
         .encode(input.as_str(), false)

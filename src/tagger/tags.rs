@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use crate::lexicon::Cues;
+use crate::model::batching::tokenize;
 use crate::model::ModelError;
 use crate::quotes::{kind_for, marks, Kind, Statement};
 use crate::text::words::words;
@@ -51,10 +52,9 @@ pub fn windows(
 ) -> Result<Vec<Window>, ModelError> {
     let mut out = Vec::new();
     for para in sentences::paragraphs(text) {
-        let encoding = tokenizer.encode(para.slice(text), false).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let spans: Vec<ByteSpan> =
-            encoding.get_offsets().iter().map(|&(s, e)| ByteSpan::new(para.start + s, para.start + e.max(s))).collect();
-        let ids = encoding.get_ids();
+        let tokens = tokenize(tokenizer, "", para.slice(text))?;
+        let spans: Vec<ByteSpan> = tokens.offsets.iter().map(|&(s, e)| ByteSpan::new(para.start + s, para.start + e)).collect();
+        let ids = &tokens.ids;
         // A token that starts a sentence is a place to cut.
         let starts: Vec<usize> = sentences::sentences(text, para, abbreviations).iter().map(|s| s.start).collect();
         let cut_ok: Vec<bool> = spans.iter().map(|t| starts.binary_search(&t.start).is_ok()).collect();
