@@ -639,3 +639,17 @@ fn run_train_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
     println!("{}", serde_json::to_string_pretty(&meta.record["dev"])?);
     Ok(Outcome::Success)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::language_weight;
+
+    #[test]
+    fn a_language_weight_is_a_code_and_a_positive_number() {
+        assert_eq!(language_weight("ru=2").unwrap(), ("ru".to_string(), 2.0));
+        assert_eq!(language_weight(" de = 0.5").unwrap(), ("de".to_string(), 0.5));
+        for bad in ["ru", "ru=", "ru=x", "ru=0", "ru=-1", "ru=inf", "=2"] {
+            assert!(language_weight(bad).is_err(), "{bad} was accepted");
+        }
+    }
+}
