@@ -569,6 +569,18 @@ fn language_weight(arg: &str) -> Result<(String, f64), String> {
     Ok((lang.trim().to_string(), weight))
 }
 
+/// The `--language-weight` arguments as one weight per language; a language named twice is refused
+/// rather than one of its weights silently kept.
+fn language_weights(pairs: &[(String, f64)]) -> Result<std::collections::BTreeMap<String, f64>, String> {
+    let mut weights = std::collections::BTreeMap::new();
+    for (lang, weight) in pairs {
+        if let Some(earlier) = weights.insert(lang.clone(), *weight) {
+            return Err(format!("--language-weight names `{lang}` twice ({earlier} and {weight}); give each language once"));
+        }
+    }
+    Ok(weights)
+}
+
 fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     let Some(task) = args.task.head() else { return run_train_tagger(args) };
     if let Some(first_layer) = args.tune_from_layer {
@@ -581,7 +593,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             mention_dropout: args.mention_dropout,
             locate_targets: args.locate_targets,
             storage: args.top_storage,
-            language_weights: args.language_weight.iter().cloned().collect(),
+            language_weights: language_weights(&args.language_weight).map_err(anyhow::Error::msg)?,
             ..Default::default()
         };
         let started = Instant::now();
@@ -642,7 +654,7 @@ fn run_train_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
 
 #[cfg(test)]
 mod tests {
-    use super::language_weight;
+    use super::{language_weight, language_weights};
 
     #[test]
     fn a_language_weight_is_a_code_and_a_positive_number() {
@@ -651,5 +663,14 @@ mod tests {
         for bad in ["ru", "ru=", "ru=x", "ru=0", "ru=-1", "ru=inf", "=2"] {
             assert!(language_weight(bad).is_err(), "{bad} was accepted");
         }
+    }
+
+    #[test]
+    fn a_language_weighed_twice_is_refused() {
+        let twice = [("ru".to_string(), 2.0), ("de".to_string(), 0.5), ("ru".to_string(), 3.0)];
+        let err = language_weights(&twice).unwrap_err();
+        assert!(err.contains("`ru` twice"), "{err}");
+        let once = language_weights(&twice[..2]).unwrap();
+        assert_eq!(once.into_iter().collect::<Vec<_>>(), vec![("de".to_string(), 0.5), ("ru".to_string(), 2.0)]);
     }
 }

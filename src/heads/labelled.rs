@@ -68,8 +68,8 @@ pub fn read(paths: &[impl AsRef<Path>], task: Task) -> Result<(Vec<Example>, usi
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let mut ex: Example = serde_json::from_str(line)
-                .map_err(|source| HeadError::Json { path: path.display().to_string(), line: n + 1, source })?;
+            let mut ex: Example =
+                serde_json::from_str(line).map_err(|source| HeadError::Json { path: path.display().to_string(), line: n + 1, source })?;
             if let Some(spans) = ex.target_spans.as_deref().filter(|s| !s.is_empty()) {
                 let bytes = byte_ranges(&ex.text, spans).ok_or_else(|| {
                     HeadError::Data(format!("{} line {}: target_spans {spans:?} do not fit the text", path.display(), n + 1))
@@ -90,7 +90,9 @@ pub fn read(paths: &[impl AsRef<Path>], task: Task) -> Result<(Vec<Example>, usi
 
 /// Examples that pair a text with another example's target it does not mention, labelled
 /// neutral ("a statement about something else takes no stance toward this"): a seeded `share`
-/// of `examples`, each drawn against a random example with a different target.
+/// of `examples`, each drawn against a random example with a different target. A target counts as
+/// mentioned when the text contains it (case ignored) or names it as the product would find it
+/// ([`crate::text::locate`]: "independència" mentions "Catalan independence").
 pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) -> Vec<Example> {
     let mut rng = super::fitting::Rng::new(seed);
     let mut out = Vec::new();
@@ -105,7 +107,7 @@ pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) ->
         for _ in 0..8 {
             let other = &examples[rng.below(examples.len())];
             let Some(target) = other.target.as_deref() else { continue };
-            if other.target == e.target || text.contains(&target.to_lowercase()) {
+            if other.target == e.target || mentions(&text, &e.text, target) {
                 continue;
             }
             out.push(Example {
@@ -123,9 +125,39 @@ pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) ->
     out
 }
 
+/// Whether `text` (with `lower`, its lowercase form) mentions `target`: see [`mismatched`].
+fn mentions(lower: &str, text: &str, target: &str) -> bool {
+    lower.contains(&target.to_lowercase()) || !crate::text::locate::target_mentions(text, target).is_empty()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::byte_ranges;
+    use super::{byte_ranges, mismatched, Example};
+
+    fn example(id: &str, text: &str, target: &str) -> Example {
+        Example {
+            id: id.into(),
+            text: text.into(),
+            target: Some(target.into()),
+            label: Some("favor".into()),
+            lang: None,
+            target_spans: None,
+            mentions: None,
+        }
+    }
+
+    #[test]
+    fn a_mismatched_target_is_one_the_text_does_not_name_in_any_form() {
+        let examples = [
+            example("a", "Volem la independència, diu el president.", "the harbour tax"),
+            example("b", "The council met on Tuesday.", "Catalan independence"),
+        ];
+        // "a" names Catalan independence (in Catalan), so only "b" gets a neutral pair: "a"'s target.
+        let out = mismatched(&examples, 1.0, 7, "neutral");
+        let pairs: Vec<(&str, Option<&str>, Option<&str>)> =
+            out.iter().map(|e| (e.id.as_str(), e.target.as_deref(), e.label.as_deref())).collect();
+        assert_eq!(pairs, vec![("b~a", Some("the harbour tax"), Some("neutral"))]);
+    }
 
     #[test]
     fn target_spans_in_code_points_become_byte_ranges() {
