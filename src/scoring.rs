@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::heads::{label_order, reorder3, Classifier, HeadError, Pair, Task};
+use crate::heads::{label_order, reorder3, tuned, Classifier, HeadError, Pair, Task};
 use crate::lexicon::{Lexicons, StanceHypotheses};
 use crate::model::sequence::{Role, SequenceClassifier};
 use crate::model::{BatchConfig, Precision};
@@ -113,19 +113,28 @@ impl Scorer {
             }
             None => {}
         }
-        let tone = match tone {
-            Some(t) => t,
-            None => ToneModel::Head(head(&tone_dir, Task::Sentiment, None)?),
-        };
-        // A stance head tuned from the tone head's layer shares its bottom layers (one copy of the
-        // embeddings and the frozen layers in memory).
-        let beside = match &tone {
-            ToneModel::Head(c) => Some(c),
-            ToneModel::Sentiment(_) => None,
-        };
-        let stance = match stance {
-            Some(s) => s,
-            None => StanceModel::Head(head(&stance_dir, Task::Stance, beside)?),
+        // Two tuned heads share one bottom (one copy of the embeddings and the frozen layers in
+        // memory): the head tuned from the lower layer loads first, the other runs on its bottom.
+        let cuts = (tuned::Tuned::first_layer(&stance_dir), tuned::Tuned::first_layer(&tone_dir));
+        let stance_first = tone.is_none() && stance.is_none() && matches!(cuts, (Some(s), Some(t)) if s < t);
+        let (tone, stance) = if stance_first {
+            let stance = head(&stance_dir, Task::Stance, None)?;
+            let tone = head(&tone_dir, Task::Sentiment, Some(&stance))?;
+            (ToneModel::Head(tone), StanceModel::Head(stance))
+        } else {
+            let tone = match tone {
+                Some(t) => t,
+                None => ToneModel::Head(head(&tone_dir, Task::Sentiment, None)?),
+            };
+            let beside = match &tone {
+                ToneModel::Head(c) => Some(c),
+                ToneModel::Sentiment(_) => None,
+            };
+            let stance = match stance {
+                Some(s) => s,
+                None => StanceModel::Head(head(&stance_dir, Task::Stance, beside)?),
+            };
+            (tone, stance)
         };
         if let (StanceModel::Head(s), ToneModel::Sentiment(_)) = (&stance, &tone) {
             if s.reads_tone() {

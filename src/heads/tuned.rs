@@ -212,14 +212,23 @@ impl Tuned {
     }
 
     /// As [`Self::encoder`], on a bottom already loaded by another tuned head (shared, not
-    /// copied) when it is cut at the same layer of the same model.
+    /// copied) when it is cut at or below this head's first tuned layer, of the same model: the
+    /// base layers in between then run on top of the shared bottom ([`TopLayers::load_above`]),
+    /// so two heads tuned from different layers hold one copy of the embeddings.
     pub fn encoder_sharing(shared: &Encoder, model_dir: &Path, dir: &Path, precision: Precision) -> Result<(Encoder, Tuned), HeadError> {
         let meta = Self::meta(dir)?;
-        if shared.bottom_layers == Some(meta.config.first_layer) && shared.dir == model_dir && shared.precision == precision.resolve() {
-            let bottom = shared.sharing_bottom();
-            return Self::on(bottom, model_dir, dir, meta);
+        match shared.bottom_layers {
+            Some(cut) if cut <= meta.config.first_layer && shared.dir == model_dir && shared.precision == precision.resolve() => {
+                Self::on(shared.sharing_bottom(), model_dir, dir, meta)
+            }
+            _ => Self::encoder(model_dir, dir, precision),
         }
-        Self::encoder(model_dir, dir, precision)
+    }
+
+    /// The layer a tuned head's own layers start from, read from `dir`'s `tuned.json`; `None`
+    /// for a directory that holds no tuned head.
+    pub fn first_layer(dir: &Path) -> Option<usize> {
+        dir.join("tuned.json").is_file().then(|| Self::meta(dir).ok()).flatten().map(|m| m.config.first_layer)
     }
 
     fn meta(dir: &Path) -> Result<TunedMeta, HeadError> {
@@ -232,7 +241,9 @@ impl Tuned {
         let width = super::features::input_dim(bottom.hidden_size, meta.task, meta.config.mention);
         let (mut classifier_vs, classifier) = classifier(width, meta.labels.len());
         classifier_vs.load(dir.join("classifier.safetensors"))?;
-        bottom.attach_top(TopLayers::load(model_dir, dir, meta.config.first_layer)?);
+        let cut = bottom.bottom_layers.unwrap_or(meta.config.first_layer);
+        let kind = if bottom.precision == Precision::Bf16 { Kind::BFloat16 } else { Kind::Float };
+        bottom.attach_top(TopLayers::load_above(model_dir, dir, meta.config.first_layer, cut, kind)?);
         Ok((bottom, Tuned { classifier_vs, classifier, meta }))
     }
 

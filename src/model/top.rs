@@ -32,6 +32,11 @@ pub enum Storage {
 /// Suffix of the per-row scale stored beside an int8 matrix.
 const SCALE: &str = ".row_scale";
 
+/// The layer a variable belongs to (`encoder.layer.7.attention…` → 7).
+fn layer_of(name: &str) -> Option<usize> {
+    name.strip_prefix("encoder.layer.")?.split('.').next()?.parse().ok()
+}
+
 /// A matrix as int8 rows and their scales: `w ≈ q · scale[row]`.
 fn int8_rows(w: &Tensor) -> (Tensor, Tensor) {
     let w = w.to_kind(Kind::Float);
@@ -64,6 +69,9 @@ pub struct TopLayers {
     layers: Vec<BertLayer>,
     /// Index of the first layer these replace.
     pub first: usize,
+    /// How many of `layers`, from the first, are the base model's own, run exactly as the bottom
+    /// runs them (its arithmetic and attention mask): see [`TopLayers::load_above`].
+    frozen: usize,
 }
 
 impl TopLayers {
@@ -78,7 +86,7 @@ impl TopLayers {
         let vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
         let layers = (first..total).map(|i| BertLayer::new(&root / "encoder" / "layer" / i as i64, &config)).collect();
-        Ok(TopLayers { vs, layers, first })
+        Ok(TopLayers { vs, layers, first, frozen: 0 })
     }
 
     /// Layers `first..` of the base model in `model_dir`, with its weights, ready to train.
@@ -90,12 +98,29 @@ impl TopLayers {
 
     /// Trained layers saved with [`TopLayers::save`], in either [`Storage`].
     pub fn load(model_dir: &Path, dir: &Path, first: usize) -> Result<Self, ModelError> {
-        let mut top = Self::build(model_dir, first)?;
+        Self::load_above(model_dir, dir, first, first, Kind::Float)
+    }
+
+    /// Layers `from..` for a bottom cut after layer `from` that computes in `kind`: the base
+    /// model's own layers `from..first`, stored and run in `kind` exactly as a bottom cut at
+    /// `first` would run them (same values, same operations), then the trained layers `first..`
+    /// saved in `dir`. A head tuned above `from` so runs on a bottom shared with a head tuned from
+    /// `from`, and scores as it does on a bottom of its own.
+    pub fn load_above(model_dir: &Path, dir: &Path, first: usize, from: usize, kind: Kind) -> Result<Self, ModelError> {
+        if from > first {
+            return Err(ModelError::Format(format!("layers tuned from {first} cannot run above a bottom cut at {from}")));
+        }
+        let mut top = Self::build(model_dir, from)?;
+        top.frozen = first - from;
+        let trained = |name: &str| layer_of(name).is_none_or(|i| i >= first);
+        if from < first {
+            load_weights_where(&mut top.vs, &model_dir.join("model.safetensors"), Family::Bert, |name| !trained(name))?;
+        }
         let path = dir.join("top.safetensors");
         let stored: HashMap<String, Tensor> = Tensor::read_safetensors(&path)?.into_iter().collect();
         let missing = |name: &str| ModelError::Format(format!("{}: no tensor {name}", path.display()));
         tch::no_grad(|| {
-            for (name, mut var) in top.vs.variables() {
+            for (name, mut var) in top.vs.variables().into_iter().filter(|(name, _)| trained(name)) {
                 let value = stored.get(&name).ok_or_else(|| missing(&name))?;
                 let value = decode(value, stored.get(&format!("{name}{SCALE}")));
                 if value.size() != var.size() {
@@ -110,6 +135,9 @@ impl TopLayers {
             }
             Ok(())
         })?;
+        for i in from..first {
+            (top.vs.root() / "encoder" / "layer" / i as i64).set_kind(kind);
+        }
         top.vs.freeze();
         Ok(top)
     }
@@ -140,9 +168,19 @@ impl TopLayers {
 
     /// Runs the layers on hidden states `[batch, tokens, hidden]` with a 0/1 mask `[batch, tokens]`.
     pub fn forward(&self, hidden: &Tensor, mask: &Tensor, train: bool) -> Tensor {
+        let (base, tuned) = self.layers.split_at(self.frozen);
+        let mut h = hidden.shallow_clone();
+        if !base.is_empty() {
+            // rust-bert's own mask for its encoder layers, in the bottom's arithmetic
+            let mask = mask.unsqueeze(1).unsqueeze(1);
+            let additive = (mask.ones_like().bitwise_xor_tensor(&mask) * -10000.0).to_kind(h.kind());
+            for layer in base {
+                h = layer.forward_t(&h, Some(&additive), None, None, false).hidden_state;
+            }
+        }
         let additive = ((mask.to_kind(Kind::Float) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
-        let mut h = hidden.to_kind(Kind::Float);
-        for layer in &self.layers {
+        let mut h = h.to_kind(Kind::Float);
+        for layer in tuned {
             h = layer.forward_t(&h, Some(&additive), None, None, train).hidden_state;
         }
         h
@@ -155,9 +193,9 @@ mod tests {
 
     /// Tiny random layers, saved in `storage` and loaded back, equal what [`TopLayers::round_to`]
     /// gave before saving: the weights measured are the weights stored.
-    #[test]
-    fn what_is_saved_is_what_was_measured() {
-        let dir = std::env::temp_dir().join(format!("standpoint-top-{}", std::process::id()));
+    /// A directory with the tiny two-layer BERT config the tests build layers from.
+    fn tiny_model_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("standpoint-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let config = serde_json::json!({
             "model_type": "bert", "hidden_act": "gelu", "hidden_size": 32, "num_hidden_layers": 2,
@@ -166,6 +204,12 @@ mod tests {
             "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1, "layer_norm_eps": 1e-7
         });
         std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn what_is_saved_is_what_was_measured() {
+        let dir = tiny_model_dir("top");
         for storage in [Storage::F16, Storage::Int8Rows] {
             let mut top = TopLayers::build(&dir, 0).unwrap();
             top.round_to(storage);
@@ -177,6 +221,31 @@ mod tests {
                 assert!(value.equal(&after[name]), "{storage:?}: {name} changed");
             }
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Layers trained from 1, loaded above a bottom cut at 0: layer 0 is the base model's, layer 1
+    /// the stored one.
+    #[test]
+    fn layers_loaded_above_a_lower_cut_take_the_base_layers_between() {
+        let dir = tiny_model_dir("top-above");
+        let base = TopLayers::build(&dir, 0).unwrap();
+        let base_vars: Vec<(String, Tensor)> = base.vs.variables().into_iter().collect();
+        Tensor::write_safetensors(&base_vars, dir.join("model.safetensors")).unwrap();
+        let mut trained = TopLayers::build(&dir, 1).unwrap();
+        trained.round_to(Storage::F16);
+        trained.save(&dir, Storage::F16).unwrap();
+
+        let above = TopLayers::load_above(&dir, &dir, 1, 0, Kind::Float).unwrap();
+        let (base, trained, loaded) = (base.vs.variables(), trained.vs.variables(), above.vs.variables());
+        assert_eq!(loaded.len(), base.len());
+        for (name, value) in &loaded {
+            let want = if layer_of(name) == Some(0) { &base[name] } else { &trained[name] };
+            assert!(value.equal(want), "{name} is not the expected layer's");
+            // (random matrices differ between the two; layer norms start equal)
+            assert!(value.dim() < 2 || layer_of(name) == Some(0) || !value.equal(&base[name]), "{name} kept the base weights");
+        }
+        assert!(TopLayers::load_above(&dir, &dir, 0, 1, Kind::Float).is_err(), "a bottom cut above the tuned layers was accepted");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

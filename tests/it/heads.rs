@@ -120,3 +120,38 @@ fn stance_head_tells_apart_two_parties_of_one_sentence_by_their_mentions() {
         assert!(if praised { score > 0.0 } else { score < 0.0 }, "{} toward {:?}: {p:?}", e.text, e.target);
     }
 }
+
+/// In the product the tone head (tuned from layer 8) runs on the stance head's bottom (layers
+/// 0–5, one copy of the embeddings in memory), with the base layers 6–7 run above it: its
+/// probabilities are bit for bit those of the tone head on a bottom of its own.
+#[test]
+fn the_tone_head_on_the_stance_heads_bottom_scores_as_on_its_own() {
+    let (tone_dir, stance_dir) = (root().join("models/heads/tone"), root().join("models/heads/stance"));
+    let scorer = standpoint::scoring::Scorer::load(
+        &model_dir(),
+        &tone_dir,
+        &stance_dir,
+        Precision::Auto,
+        BatchConfig::default(),
+        None,
+        &standpoint::lexicon::Lexicons::builtin(),
+    )
+    .unwrap();
+    let cuts: Vec<Option<usize>> = scorer.bottoms().iter().map(|e| e.bottom_layers).collect();
+    assert_eq!(cuts, [Some(6), Some(6)], "tone and stance run on one bottom");
+
+    let stance = Classifier::load(&model_dir(), &stance_dir, Precision::Auto).unwrap();
+    let shared = Classifier::load_beside(&model_dir(), &tone_dir, Precision::Auto, Some(&stance)).unwrap();
+    let own = Classifier::load(&model_dir(), &tone_dir, Precision::Auto).unwrap();
+    assert_eq!((shared.encoder().bottom_layers, own.encoder().bottom_layers), (Some(6), Some(8)));
+    // lengths that differ, so the batch is padded and the attention mask matters
+    let texts = [
+        "Baku called the checkpoint a lawful and necessary step.",
+        "Yerevan said the blockade was a humanitarian catastrophe that the world must not ignore any longer.",
+        "Die Regierung begrüßte die Einigung.",
+        "«Это недопустимо», — заявили в МИД.",
+        "Ok.",
+    ];
+    let batch = BatchConfig::default();
+    assert_eq!(shared.tone_of(&texts, &batch, None).unwrap(), own.tone_of(&texts, &batch, None).unwrap());
+}
