@@ -12,27 +12,41 @@ bench/results/attribution.json:
 
     bench/attribution.py            # 1,400 articles (about 5 minutes on 2 cores)
     bench/attribution.py 700
+    bench/attribution.py 1400 --baseline OTHER_BINARY   # side by side with another build
+
+With `--baseline`, each choice runs on the other build (an earlier commit's, say) right before
+this one, on the same corpus and models, and each row names its binary.
 
 Run nothing else meanwhile: on 2 cores any other job makes the figures meaningless.
 """
+import argparse
 import json
 import os
 import subprocess
-import sys
+from pathlib import Path
 
 import scale
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1400
-    subprocess.run([str(scale.BIN), "--version"], check=True, stdout=subprocess.DEVNULL)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("articles", nargs="?", type=int, default=1400)
+    parser.add_argument("--baseline", type=Path, help="another standpoint binary to run beside this one")
+    args = parser.parse_args()
+    n = args.articles
+    binaries = ([("baseline", args.baseline)] if args.baseline else []) + [("this", scale.BIN)]
+    for _, binary in binaries:
+        subprocess.run([str(binary), "--version"], check=True, stdout=subprocess.DEVNULL)
     rows = []
     for finder in ["rules", "auto", "learned"]:
-        row = scale.run(n, ["--attribution", finder], f"attribution-{finder}-{n}")
-        row["attribution"] = finder
-        row["text_mb_per_s"] = round(row["bytes"] / 1e6 / row["wall_s"], 3)
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+        for which, binary in binaries:
+            row = scale.run(n, ["--attribution", finder], f"attribution-{finder}-{n}-{which}", binary)
+            row["attribution"] = finder
+            row["text_mb_per_s"] = round(row["bytes"] / 1e6 / row["wall_s"], 3)
+            if args.baseline:
+                row["binary"] = which if which == "this" else str(binary)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
     result = {"machine": {"cores": os.cpu_count()}, "runs": rows}
     (scale.ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
     (scale.ROOT / "bench/results/attribution.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -4,7 +4,7 @@
 Generates corpora of N articles (deterministic, from the team's own templates; about 1.4 KB each,
 seven languages, one article in four carrying a quoted statement), runs the real pipeline on each
 size one after another (with `--attribution rules`; bench/attribution.py measures what the
-learned tagger adds), and records wall time, articles/s, statements, peak RSS (VmHWM) and CPU
+learned tagger adds), and records wall time, articles/s, statements, peak RSS (the run's own ru_maxrss) and CPU
 utilisation (user + system time / wall / cores). Writes bench/results/scale.json.
 
     bench/scale.py                    # 10k, 50k, 200k articles (about 20 minutes on 2 cores)
@@ -15,9 +15,9 @@ Run nothing else meanwhile: on 2 cores any other job makes the figures meaningle
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,34 +65,26 @@ def corpus(n):
     return path
 
 
-def peak_rss_mib(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+def run(n, extra=(), name=None, binary=BIN):
+    """One `standpoint score` run of `binary` on the n-article corpus, with `extra` flags.
 
-
-def run(n, extra=(), name=None):
-    """One `standpoint score` run on the n-article corpus, with `extra` flags."""
+    Peak RSS and CPU time are this run's own, from wait4 (RUSAGE_CHILDREN's ru_maxrss is the
+    largest of every child so far, so it would carry one run's peak into the next)."""
     path = corpus(n)
     out = WORK / f"out-{name or n}"
-    cmd = [str(BIN), "score", str(path), "--out", str(out), "--quiet", "--target", "new tariffs", *extra]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, peak_rss_mib(proc.pid) or 0.0)
-        time.sleep(0.2)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 2):
-        sys.exit(f"standpoint failed on {n} articles: {proc.stderr.read().decode()[-2000:]}")
+    cmd = [str(binary), "score", str(path), "--out", str(out), "--quiet", "--target", "new tariffs", *extra]
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 2):
+            stderr.seek(0)
+            sys.exit(f"standpoint failed on {n} articles: {stderr.read().decode()[-2000:]}")
     report = json.loads((out / "report.json").read_text())
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = usage.ru_maxrss / 1024
     timings = report["run"].get("timings", {})
     return {
         "articles": n,
@@ -101,7 +93,7 @@ def run(n, extra=(), name=None):
         "wall_s": round(wall, 1),
         "pipeline_s": timings.get("pipeline_s"),
         "articles_per_s": round(n / wall, 1),
-        "peak_rss_mib": round(max(peak, after.ru_maxrss / 1024 if after.ru_maxrss else 0), 1),
+        "peak_rss_mib": round(peak, 1),
         "cpu_utilisation": round(cpu / wall / os.cpu_count(), 3),
     }
 

@@ -191,8 +191,6 @@ impl TopLayers {
 mod tests {
     use super::*;
 
-    /// Tiny random layers, saved in `storage` and loaded back, equal what [`TopLayers::round_to`]
-    /// gave before saving: the weights measured are the weights stored.
     /// A directory with the tiny two-layer BERT config the tests build layers from.
     fn tiny_model_dir(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("standpoint-{name}-{}", std::process::id()));
@@ -207,6 +205,8 @@ mod tests {
         dir
     }
 
+    /// Tiny random layers, saved in `storage` and loaded back, equal what [`TopLayers::round_to`]
+    /// gave before saving: the weights measured are the weights stored.
     #[test]
     fn what_is_saved_is_what_was_measured() {
         let dir = tiny_model_dir("top");
