@@ -211,6 +211,10 @@ struct TrainArgs {
     /// weigh 1), e.g. `ru=2` to raise a language the other data outnumbers.
     #[arg(long, value_name = "LANG=WEIGHT", value_parser = language_weight)]
     language_weight: Vec<(String, f64)>,
+    /// Fine-tuning: learning rates constant, or warmed up over the first 6% of the steps and then
+    /// decayed linearly to zero.
+    #[arg(long, value_enum, default_value = "constant")]
+    lr_schedule: standpoint::heads::tuned::Schedule,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -594,6 +598,7 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             locate_targets: args.locate_targets,
             storage: args.top_storage,
             language_weights: language_weights(&args.language_weight).map_err(anyhow::Error::msg)?,
+            schedule: args.lr_schedule,
             ..Default::default()
         };
         let started = Instant::now();

@@ -5,7 +5,8 @@
 //!
 //! The frozen bottom (layers `0..first`) runs once over the training texts through the batching
 //! layer's own tokenisation; its states stay in memory. Each epoch then trains only the top
-//! layers (small learning rate) and the classifier (larger one) on length-bucketed batches.
+//! layers (small learning rate) and the classifier (larger one) on length-bucketed batches, both
+//! rates constant or on a linear warm-up and decay ([`Schedule`]).
 //! Early stopping and the temperature use a seeded held-out slice of the training data; the dev
 //! split is only reported on, through the weights as they are stored. The result is a directory
 //! with `top.safetensors` (f16 or int8 rows, [`Storage`]), `classifier.safetensors` and
@@ -65,6 +66,42 @@ pub struct TuneConfig {
     /// (the cost of an epoch is unchanged). Missing in heads saved before it existed: none.
     #[serde(default)]
     pub language_weights: std::collections::BTreeMap<String, f64>,
+    /// How the learning rates move over the run. Missing in heads saved before it existed:
+    /// constant, as they were trained.
+    #[serde(default)]
+    pub schedule: Schedule,
+}
+
+/// How `lr_top` and `lr_head` move over a fine-tuning run's steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// The same rates at every step.
+    #[default]
+    Constant,
+    /// Up from near zero over the first [`WARMUP`] of the steps, then down linearly to near zero
+    /// at the last one: the usual schedule for fine-tuning BERT-like encoders.
+    Linear,
+}
+
+/// Share of a run's steps spent warming up under [`Schedule::Linear`].
+pub const WARMUP: f64 = 0.06;
+
+impl Schedule {
+    /// The factor on the learning rates at step `step` (from 0) of `total`.
+    pub fn factor(self, step: usize, total: usize) -> f64 {
+        match self {
+            Schedule::Constant => 1.0,
+            Schedule::Linear => {
+                let warmup = ((total as f64 * WARMUP).ceil() as usize).clamp(1, total.max(1));
+                if step < warmup {
+                    (step + 1) as f64 / warmup as f64
+                } else {
+                    total.saturating_sub(step) as f64 / (total - warmup + 1) as f64
+                }
+            }
+        }
+    }
 }
 
 impl Default for TuneConfig {
@@ -84,6 +121,7 @@ impl Default for TuneConfig {
             locate_targets: false,
             storage: Storage::F16,
             language_weights: Default::default(),
+            schedule: Schedule::Constant,
         }
     }
 }
@@ -385,6 +423,8 @@ pub fn train(
     };
     let gold_hold: Vec<usize> = hold.iter().map(|&i| y[i]).collect();
     let mut best: Vec<(String, Tensor)> = Vec::new();
+    let steps = config.epochs * fit.len().div_ceil(config.batch_size);
+    let mut step = 0;
     for epoch in 1..=config.epochs {
         // shuffle, then sort within buckets so batches pad little
         rng.shuffle(&mut fit);
@@ -411,6 +451,10 @@ pub fn train(
                 0.0,
             );
             let loss = (per_example * &w).sum(Kind::Float) / w.sum(Kind::Float);
+            let factor = config.schedule.factor(step, steps);
+            step += 1;
+            opt_top.set_lr(config.lr_top * factor);
+            opt_head.set_lr(config.lr_head * factor);
             opt_top.zero_grad();
             opt_head.zero_grad();
             loss.backward();
@@ -463,4 +507,22 @@ pub fn train(
     let mut top = encoder.into_top().expect("attached above");
     tuned.save(&mut top, out)?;
     Ok(tuned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Schedule;
+
+    #[test]
+    fn the_linear_schedule_warms_up_then_decays_to_near_zero() {
+        let total = 100;
+        let f: Vec<f64> = (0..total).map(|s| Schedule::Linear.factor(s, total)).collect();
+        let peak = f.iter().position(|&x| x == 1.0).expect("reaches the full rate");
+        assert_eq!(peak, 5, "6% of 100 steps warm up, the sixth at the full rate");
+        assert!(f[..=peak].windows(2).all(|w| w[0] < w[1]), "rises during warm-up");
+        assert!(f[peak..].windows(2).all(|w| w[0] > w[1]), "falls after it");
+        assert!(f[0] > 0.0 && f[total - 1] > 0.0 && f[total - 1] < 0.02, "never a wasted step, ends near zero");
+        assert!((0..total).all(|s| Schedule::Constant.factor(s, total) == 1.0));
+        assert_eq!(Schedule::Linear.factor(0, 1), 1.0, "a one-step run takes its one step at the full rate");
+    }
 }
