@@ -212,7 +212,7 @@ struct TrainArgs {
     #[arg(long, value_name = "LANG=WEIGHT", value_parser = language_weight)]
     language_weight: Vec<(String, f64)>,
     /// Fine-tuning: learning rates constant, or warmed up over the first 6% of the steps and then
-    /// decayed linearly to zero.
+    /// decayed linearly to near zero at the last step.
     #[arg(long, value_enum, default_value = "constant")]
     lr_schedule: standpoint::heads::tuned::Schedule,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.

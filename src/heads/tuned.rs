@@ -94,10 +94,12 @@ impl Schedule {
             Schedule::Constant => 1.0,
             Schedule::Linear => {
                 let warmup = ((total as f64 * WARMUP).ceil() as usize).clamp(1, total.max(1));
-                if step < warmup {
+                if step >= total {
+                    0.0
+                } else if step < warmup {
                     (step + 1) as f64 / warmup as f64
                 } else {
-                    total.saturating_sub(step) as f64 / (total - warmup + 1) as f64
+                    (total - step) as f64 / (total + 1 - warmup) as f64
                 }
             }
         }
@@ -524,5 +526,6 @@ mod tests {
         assert!(f[0] > 0.0 && f[total - 1] > 0.0 && f[total - 1] < 0.02, "never a wasted step, ends near zero");
         assert!((0..total).all(|s| Schedule::Constant.factor(s, total) == 1.0));
         assert_eq!(Schedule::Linear.factor(0, 1), 1.0, "a one-step run takes its one step at the full rate");
+        assert_eq!(Schedule::Linear.factor(3, 0), 0.0, "past the end of a run: no rate, and no panic");
     }
 }
