@@ -215,6 +215,12 @@ struct TrainArgs {
     /// decayed linearly to near zero at the last step.
     #[arg(long, value_enum, default_value = "constant")]
     lr_schedule: standpoint::heads::tuned::Schedule,
+    /// Fine-tuning: (peak) learning rate of the tuned encoder layers.
+    #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().lr_top, value_parser = learning_rate)]
+    lr_top: f64,
+    /// Fine-tuning: (peak) learning rate of the classifier on top of them.
+    #[arg(long, default_value_t = standpoint::heads::tuned::TuneConfig::default().lr_head, value_parser = learning_rate)]
+    lr_head: f64,
     /// Frozen heads: also read this tone head's P(negative, neutral, positive) of each text.
     #[arg(long)]
     with_tone_head: Option<PathBuf>,
@@ -585,6 +591,14 @@ fn language_weights(pairs: &[(String, f64)]) -> Result<std::collections::BTreeMa
     Ok(weights)
 }
 
+/// A learning rate: a positive finite number.
+fn learning_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!("`{text}` is not a learning rate; give a positive number such as 4e-5")),
+    }
+}
+
 fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
     let Some(task) = args.task.head() else { return run_train_tagger(args) };
     if let Some(first_layer) = args.tune_from_layer {
@@ -599,6 +613,8 @@ fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
             storage: args.top_storage,
             language_weights: language_weights(&args.language_weight).map_err(anyhow::Error::msg)?,
             schedule: args.lr_schedule,
+            lr_top: args.lr_top,
+            lr_head: args.lr_head,
             ..Default::default()
         };
         let started = Instant::now();
@@ -659,7 +675,16 @@ fn run_train_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
 
 #[cfg(test)]
 mod tests {
-    use super::{language_weight, language_weights};
+    use super::{language_weight, language_weights, learning_rate};
+
+    #[test]
+    fn a_learning_rate_is_a_positive_finite_number() {
+        assert_eq!(learning_rate("8e-5").unwrap(), 8e-5);
+        assert_eq!(learning_rate("0.002").unwrap(), 0.002);
+        for bad in ["", "0", "-1e-5", "inf", "NaN", "fast"] {
+            assert!(learning_rate(bad).is_err(), "{bad} was accepted");
+        }
+    }
 
     #[test]
     fn a_language_weight_is_a_code_and_a_positive_number() {
