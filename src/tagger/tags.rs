@@ -182,29 +182,34 @@ fn best_tags(probs: &[Vec<f32>]) -> Vec<usize> {
     tags
 }
 
-/// Spans of one window's tags (`probs`: per token, one probability per tag).
+/// Spans of one window's tags (`probs`: per token, one probability per tag). A token of bare
+/// whitespace (the tokenizer's lone "▁" before a word it has no "▁word" for: " sphere" is "▁",
+/// "sphere") carries no tag: decoding passes over it, so it never splits a span in two.
 fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
-    let mut out: Vec<(Role, usize, usize, f32)> = Vec::new(); // role, first token, last token, sum of p
-    if probs.is_empty() {
+    let tagged: Vec<usize> = (0..probs.len().min(window.spans.len())).filter(|&i| !window.spans[i].trim(text).is_empty()).collect();
+    if tagged.is_empty() {
         return Vec::new();
     }
-    for (i, (p, tag)) in probs.iter().zip(best_tags(probs)).enumerate() {
+    let tagged_probs: Vec<Vec<f32>> = tagged.iter().map(|&i| probs[i].clone()).collect();
+    // role, first and last token (positions in `tagged`), sum of p
+    let mut out: Vec<(Role, usize, usize, f32)> = Vec::new();
+    for (k, (p, tag)) in tagged_probs.iter().zip(best_tags(&tagged_probs)).enumerate() {
         let Some((role, _)) = Role::of_tag(tag) else { continue };
         // A tag of the role the previous token's run has continues it: an inside tag always
         // (the Viterbi pass allows nothing else), and a begin tag too, since two contents (or
         // sources) never touch — "B B" is one span the model split ("''The" "bridge …").
         match out.last_mut() {
-            Some(last) if last.0 == role && last.2 + 1 == i => {
-                last.2 = i;
+            Some(last) if last.0 == role && last.2 + 1 == k => {
+                last.2 = k;
                 last.3 += p[tag];
             }
-            _ => out.push((role, i, i, p[tag])),
+            _ => out.push((role, k, k, p[tag])),
         }
     }
     out.into_iter()
         .map(|(role, a, b, sum)| Run {
             role,
-            span: ByteSpan::new(window.spans[a].start, window.spans[b].end).trim(text),
+            span: ByteSpan::new(window.spans[tagged[a]].start, window.spans[tagged[b]].end).trim(text),
             confidence: sum / (b - a + 1) as f32,
         })
         .filter(|r| !r.span.is_empty())
@@ -324,6 +329,19 @@ mod tests {
         let s = statements(text, &[w], &[probs], &[], &Cues::default());
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Officials"));
+    }
+
+    #[test]
+    fn a_token_of_bare_whitespace_does_not_split_a_span() {
+        // the tokenizer's " sphere" is "▁" + "sphere": the lone "▁" is tagged O, the word begins anew
+        let text = "Russia sees it as its traditional sphere of influence.";
+        let mut w = window(text, &["Russia", "sees", "it", "as", "its", "traditional", " ", "sphere", "of", "influence."]);
+        w.spans[6] = ByteSpan::new(33, 34);
+        let probs = one_hot(&[3, 5, 1, 2, 2, 2, 0, 1, 2, 2]);
+        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].content.slice(text), "it as its traditional sphere of influence.");
+        assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Russia"));
     }
 
     #[test]
