@@ -25,7 +25,15 @@ fn tone_head_reads_clear_tone_across_languages() {
     let examples: Vec<Example> = cases
         .iter()
         .enumerate()
-        .map(|(i, c)| Example { id: i.to_string(), text: c.0.into(), target: None, label: None, lang: None, target_spans: None, mentions: None })
+        .map(|(i, c)| Example {
+            id: i.to_string(),
+            text: c.0.into(),
+            target: None,
+            label: None,
+            lang: None,
+            target_spans: None,
+            mentions: None,
+        })
         .collect();
     let probs = tone.probabilities(&examples, &BatchConfig::default(), None, None).unwrap();
     for ((text, want), p) in cases.iter().zip(&probs) {
@@ -51,7 +59,9 @@ fn eval_runs_the_stance_head_on_stance_and_target_sentiment_data() {
         ]
         .iter()
         .enumerate()
-        .map(|(i, (text, target, label))| serde_json::json!({"id": i.to_string(), "text": text, "target": target, "label": label, "lang": "en"}).to_string() + "\n")
+        .map(|(i, (text, target, label))| {
+            serde_json::json!({"id": i.to_string(), "text": text, "target": target, "label": label, "lang": "en"}).to_string() + "\n"
+        })
         .collect()
     };
     for (task, labels) in [("stance", ["favor", "against", "neutral"]), ("target-sentiment", ["positive", "negative", "neutral"])] {
@@ -113,12 +123,43 @@ fn stance_head_tells_apart_two_parties_of_one_sentence_by_their_mentions() {
         }
     }
     let probs = stance.probabilities(&examples, &BatchConfig::default(), None, None).unwrap();
-    let (favor, against) = (stance.labels().iter().position(|l| l == "favor").unwrap(), stance.labels().iter().position(|l| l == "against").unwrap());
+    let (favor, against) =
+        (stance.labels().iter().position(|l| l == "favor").unwrap(), stance.labels().iter().position(|l| l == "against").unwrap());
     for (e, p) in examples.iter().zip(&probs) {
         let score = p[favor] - p[against];
         let praised = e.id.ends_with("-0");
         assert!(if praised { score > 0.0 } else { score < 0.0 }, "{} toward {:?}: {p:?}", e.text, e.target);
     }
+}
+
+/// The team's two-party sentences (`datasets/gold/stance/two-parties.jsonl`: one speaker speaks
+/// well of one party and ill of another, in both orders of the clauses, in en, de, es, fr and ru),
+/// each read twice with the party's mention: the party spoken well of scores above the other in
+/// every sentence. Known miss, not held here: the Russian pairs (every head so far reverses or
+/// ties them).
+#[test]
+fn stance_head_ranks_the_party_spoken_well_of_above_the_other_in_five_languages() {
+    let stance = Classifier::load(&model_dir(), &root().join("models/heads/stance"), Precision::Auto).unwrap();
+    let path = root().join("datasets/gold/stance/two-parties.jsonl");
+    let (examples, skipped) = standpoint::heads::labelled::read(&[&path], standpoint::heads::Task::Stance).unwrap();
+    assert_eq!((examples.len(), skipped), (36, 0));
+    let probs = stance.probabilities(&examples, &BatchConfig::default(), None, None).unwrap();
+    let (favor, against) =
+        (stance.labels().iter().position(|l| l == "favor").unwrap(), stance.labels().iter().position(|l| l == "against").unwrap());
+    let score = |id: &str| -> f32 {
+        let i = examples.iter().position(|e| e.id == id).unwrap_or_else(|| panic!("no row {id}"));
+        probs[i][favor] - probs[i][against]
+    };
+    let pairs: std::collections::BTreeSet<&str> = examples.iter().filter_map(|e| e.id.strip_suffix("-favor")).collect();
+    assert_eq!(pairs.len(), 18);
+    let mut misses = Vec::new();
+    for pair in pairs {
+        let (well, ill) = (score(&format!("{pair}-favor")), score(&format!("{pair}-against")));
+        if well <= ill && !pair.ends_with("-ru") {
+            misses.push(format!("{pair}: {well:+.2} not above {ill:+.2}"));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
 }
 
 /// In the product the tone head (tuned from layer 8) runs on the stance head's bottom (layers
