@@ -97,7 +97,7 @@ fn eval_runs_the_stance_head_on_stance_and_target_sentiment_data() {
 /// The team's two-party sentences (`datasets/gold/stance/two-parties.jsonl`: one speaker speaks
 /// well of one party and ill of another, in both orders of the clauses, in en, de, es, fr and ru),
 /// each read twice with the party's mention: the party spoken well of scores above the other in
-/// every sentence. Known misses, not held here: the Russian pairs (every head so far reverses
+/// every sentence. Known misses, not held here: the Russian pairs (the session 9 and 13 heads reverse
 /// them), and the sign — the session 13 head leans toward favour in such sentences, so the party
 /// condemned often still reads as in favour (the session 9 test held the sign of one English pair
 /// in both clause orders; the session 13 head fails the swapped order: models/README.md).
