@@ -569,13 +569,21 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// A positive, finite number: a loss weight, a learning rate.
+fn positive_number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
+}
+
 /// `--language-weight LANG=WEIGHT`: a language code and a positive, finite weight.
 fn language_weight(arg: &str) -> Result<(String, f64), String> {
     let (lang, weight) = arg.split_once('=').ok_or_else(|| format!("expected LANG=WEIGHT, got `{arg}`"))?;
-    let weight: f64 = weight.trim().parse().map_err(|_| format!("`{weight}` is not a number"))?;
-    if lang.trim().is_empty() || !weight.is_finite() || weight <= 0.0 {
+    if lang.trim().is_empty() {
         return Err(format!("expected a language code and a positive weight, got `{arg}`"));
     }
+    let weight = positive_number(weight.trim()).map_err(|e| format!("{e}: expected a language code and a positive weight, got `{arg}`"))?;
     Ok((lang.trim().to_string(), weight))
 }
 
@@ -593,10 +601,7 @@ fn language_weights(pairs: &[(String, f64)]) -> Result<std::collections::BTreeMa
 
 /// A learning rate: a positive finite number.
 fn learning_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err(format!("`{text}` is not a learning rate; give a positive number such as 4e-5")),
-    }
+    positive_number(text).map_err(|e| format!("{e}: a learning rate is a positive number such as 4e-5"))
 }
 
 fn run_train(args: TrainArgs) -> anyhow::Result<Outcome> {
