@@ -152,12 +152,13 @@ fn allowed(from: Option<usize>, to: usize) -> bool {
 }
 
 /// The most probable tag sequence that [`allowed`] permits (Viterbi over log-probabilities).
-fn best_tags(probs: &[Vec<f32>]) -> Vec<usize> {
+fn best_tags<P: AsRef<[f32]>>(probs: &[P]) -> Vec<usize> {
     let n = TAGS.len();
     let log = |p: f32| p.max(1e-9).ln();
-    let mut score: Vec<f32> = (0..n).map(|t| if allowed(None, t) { log(probs[0][t]) } else { f32::NEG_INFINITY }).collect();
+    let mut score: Vec<f32> = (0..n).map(|t| if allowed(None, t) { log(probs[0].as_ref()[t]) } else { f32::NEG_INFINITY }).collect();
     let mut back: Vec<Vec<usize>> = Vec::with_capacity(probs.len());
     for p in &probs[1..] {
+        let p = p.as_ref();
         let mut next = vec![f32::NEG_INFINITY; n];
         let mut from = vec![0; n];
         for to in 0..n {
@@ -190,7 +191,7 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
     if tagged.is_empty() {
         return Vec::new();
     }
-    let tagged_probs: Vec<Vec<f32>> = tagged.iter().map(|&i| probs[i].clone()).collect();
+    let tagged_probs: Vec<&[f32]> = tagged.iter().map(|&i| probs[i].as_slice()).collect();
     // role, first and last token (positions in `tagged`), sum of p
     let mut out: Vec<(Role, usize, usize, f32)> = Vec::new();
     for (k, (p, tag)) in tagged_probs.iter().zip(best_tags(&tagged_probs)).enumerate() {
