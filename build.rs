@@ -5,6 +5,14 @@ fn main() {
     if let Ok(lib) = std::env::var("DEP_TCH_LIBTORCH_LIB") {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{lib}");
     }
+    // The libtorch the binary links, for the run record: the torch wheel's version file.
+    println!("cargo:rerun-if-env-changed=LIBTORCH");
+    let version = std::env::var("LIBTORCH")
+        .ok()
+        .and_then(|dir| std::fs::read_to_string(Path::new(&dir).join("version.py")).ok())
+        .and_then(|py| py.lines().find_map(|l| l.strip_prefix("__version__ = ").map(|v| v.trim_matches(['\'', '"']).to_owned())))
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=STANDPOINT_LIBTORCH_VERSION={version}");
     // Every data file is compiled in, so adding a language or an alias file needs no Rust change.
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");

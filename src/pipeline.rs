@@ -14,7 +14,8 @@ use crate::quotes::{self, Finder, Statement};
 use crate::report::schema::{
     round4, ActRecord, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
 };
-use crate::scoring::{Request, Scorer, StanceProbs};
+use crate::heads::HeadError;
+use crate::scoring::{Request, Scorer, Scores, StanceProbs};
 use crate::tagger::Tagger;
 use crate::text::{lang, ByteSpan, CharIndex};
 
@@ -163,6 +164,22 @@ fn failed(seq: u64, id: Option<String>, origin: String, reason: String, article:
     }
 }
 
+/// What the transformer scores for one article: its statements, their stance texts and the
+/// actors they address.
+fn request<'a>(article: &'a Article, analysis: &'a Analysis, targets: &'a [String]) -> Request<'a> {
+    let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), langs: Vec::new(), targets, toward: Vec::new() };
+    for (i, f) in analysis.found.iter().enumerate() {
+        request.tone_texts.push(f.statement.content.slice(&article.text));
+        request.stance_texts.push(f.context.slice(&article.text));
+        request.langs.push(analysis.lang.as_deref());
+        // the mention as a range of the stance text (the context holds the statement's content)
+        let within =
+            |at: &ByteSpan| (f.context.start <= at.start && at.end <= f.context.end).then(|| (at.start - f.context.start, at.end - f.context.start));
+        request.toward.extend(f.toward.iter().map(|(at, a, _)| (i, a.name.as_str(), within(at))));
+    }
+    request
+}
+
 /// A chunk of input items after the text stages.
 pub struct Analysed {
     pub items: Vec<Item>,
@@ -215,27 +232,21 @@ pub fn relearn(chunk: Analysed, tagger: &Tagger, finder: Finder, lexicons: &Lexi
 /// the chunk's articles with its reason rather than the run.
 pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[String]) -> Vec<Scored> {
     let Analysed { items, analyses, failure } = chunk;
-    // One request for the whole chunk: statements of all articles, batched together.
-    let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), langs: Vec::new(), targets, toward: Vec::new() };
-    for (item, analysis) in items.iter().zip(&analyses) {
-        let (Item::Article(article), Some(analysis)) = (item, analysis) else { continue };
-        for f in &analysis.found {
-            let i = request.tone_texts.len();
-            request.tone_texts.push(f.statement.content.slice(&article.text));
-            request.stance_texts.push(f.context.slice(&article.text));
-            request.langs.push(analysis.lang.as_deref());
-            // the mention as a range of the stance text (the context holds the statement's content)
-            let within = |at: &ByteSpan| {
-                (f.context.start <= at.start && at.end <= f.context.end).then(|| (at.start - f.context.start, at.end - f.context.start))
-            };
-            request.toward.extend(f.toward.iter().map(|(at, a, _)| (i, a.name.as_str(), within(at))));
-        }
-    }
-    let scores = scorer.score(&request);
+    // Each article is scored by itself, the articles in parallel: its batches hold only its own
+    // statements, so its numbers do not depend on the chunk or shard it came in (`runtime`).
+    let scored: Vec<Option<Result<Scores, HeadError>>> = items
+        .par_iter()
+        .zip(&analyses)
+        .map(|(item, analysis)| match (item, analysis) {
+            (Item::Article(article), Some(analysis)) if failure.is_none() && analysis.lang.is_some() => {
+                Some(scorer.score(&request(article, analysis, targets)))
+            }
+            _ => None,
+        })
+        .collect();
 
     let mut out = Vec::with_capacity(items.len());
-    let (mut next_statement, mut next_toward) = (0, 0);
-    for (k, (item, analysis)) in items.iter().zip(analyses).enumerate() {
+    for (k, ((item, analysis), scores)) in items.iter().zip(analyses).zip(scored).enumerate() {
         let seq = first_seq + k as u64;
         let (article, analysis) = match (item, analysis) {
             (Item::Rejected(r), _) => {
@@ -251,12 +262,13 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
             continue;
         }
         let scores = match (&failure, &scores) {
-            (None, Ok(s)) => s,
+            (None, Some(Ok(s))) => s,
             (Some(why), _) => {
                 out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), why.clone(), Some(article)), quotes: Vec::new() });
                 continue;
             }
-            (None, Err(e)) => {
+            (None, None) => unreachable!("every article with a language is scored"),
+            (None, Some(Err(e))) => {
                 let reason = format!("scoring failed: {e}");
                 out.push(Scored { article: failed(seq, Some(article.id.clone()), article.origin.clone(), reason, Some(article)), quotes: Vec::new() });
                 continue;
@@ -265,10 +277,9 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
         let text = article.text.as_str();
         let index = CharIndex::new(text);
         let mut quotes = Vec::with_capacity(analysis.found.len());
+        let mut next_toward = 0;
         for (n, f) in analysis.found.iter().enumerate() {
-            let i = next_statement;
-            next_statement += 1;
-            let tone = scores.tone[i];
+            let tone = scores.tone[n];
             let toward = f
                 .toward
                 .iter()
@@ -301,7 +312,7 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 tone: Tone { negative: round4(tone[0]), neutral: round4(tone[1]), positive: round4(tone[2]), score: round4(tone[2] - tone[0]) },
                 stance: targets
                     .iter()
-                    .zip(&scores.stance[i])
+                    .zip(&scores.stance[n])
                     .zip(&f.acts)
                     .map(|((t, p), act)| target_stance(text, &index, t, *p, act.as_ref()))
                     .collect(),

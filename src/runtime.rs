@@ -1,4 +1,18 @@
-//! Process-wide settings that make libtorch fast on CPU.
+//! Process-wide settings for libtorch on CPU: the allocator, and how model work uses threads.
+//!
+//! # Threads and reproducible numbers
+//! A matrix product's last bits depend on how its kernel splits the work, and libtorch's CPU
+//! kernels (oneDNN, MKL) choose the split from the shapes and the number of threads. A
+//! statement's scores would then depend on which other statements shared its batch (the padding
+//! width and row count) and on the thread count, and bf16 rounding after every layer carries
+//! such a last-bit difference up to the third decimal of a confidence. So `score` fixes both:
+//! - every article's texts are batched by themselves ([`crate::pipeline`]), never with another
+//!   article's, so a batch's shapes come from the article alone, whatever the chunk or shard;
+//! - every batch runs its kernels on one thread ([`per_pass`]), and `--threads N` runs N
+//!   articles at a time ([`workers`]). The thread count then decides the speed, not a number.
+//!
+//! What remains is the arithmetic: bf16 kernels differ between CPU families, so results are
+//! identical across machines only in f32 and on the same CPU features (see the README).
 
 /// Keeps large tensor buffers on the heap instead of mapping and unmapping them on every batch.
 ///
@@ -10,5 +24,72 @@ pub fn tune_allocator() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
+/// libtorch's kernels run on the calling thread only: each forward pass is computed the same
+/// way whatever the machine's core count or `OMP_NUM_THREADS`. For `score`.
+pub fn per_pass() {
+    tch::set_num_threads(1);
+}
+
+/// Threads libtorch's kernels split one pass over: `embed`, `eval` and training, where one
+/// large batch at a time is the work. Their figures may differ in the last bits with `threads`.
+pub fn kernel_threads(threads: usize) {
+    tch::set_num_threads(threads.max(1) as i32);
+}
+
+/// `threads` workers for the process's parallel work (rayon's pool): with [`per_pass`], how
+/// many articles are scored at once. Only the first call in a process takes effect.
+pub fn workers(threads: usize) {
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build_global();
+}
+
+/// The kernel threads in effect (for the run record).
+pub fn kernel_thread_count() -> usize {
+    tch::get_num_threads().max(1) as usize
+}
+
+/// What decides the numbers of a run, for its record (`report.json`'s `run.numerics`): the same
+/// values on two machines and the same inputs give the same outputs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Numerics {
+    /// The arithmetic the encoders ran in: `bf16` or `f32`.
+    pub precision: crate::model::Precision,
+    /// Why: `--precision` as given, or what `auto` read off the CPU.
+    pub chosen_by: String,
+    /// The CPU features libtorch's kernels choose their code by (those present, of AVX2,
+    /// AVX-512, VNNI, AVX512-BF16 and AMX): bf16 results differ between CPUs that differ here.
+    pub cpu_features: Vec<String>,
+    /// The libtorch the binary links.
+    pub libtorch: String,
+    /// Threads each forward pass ran on (always 1 for `score`, see the module's text).
+    pub kernel_threads: usize,
+}
+
+/// The CPU features that matter to libtorch's CPU kernels, of those this CPU has.
+pub fn cpu_features() -> Vec<String> {
+    let flags: Vec<String> = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| info.lines().find(|l| l.starts_with("flags")).map(|l| l.split_whitespace().map(str::to_owned).collect()))
+        .unwrap_or_default();
+    const RELEVANT: [&str; 7] = ["avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16"];
+    RELEVANT.iter().filter(|f| flags.iter().any(|g| g == *f)).map(|f| (*f).to_owned()).collect()
+}
+
+/// The record for encoders loaded with `asked` (as given) that run in `used`.
+pub fn numerics(asked: crate::model::Precision, used: crate::model::Precision) -> Numerics {
+    use crate::model::Precision;
+    let chosen_by = match (asked, used) {
+        (Precision::Auto, Precision::Bf16) => "auto: the CPU has native bf16 (avx512_bf16)".to_owned(),
+        (Precision::Auto, _) => "auto: the CPU has no native bf16 (avx512_bf16)".to_owned(),
+        (_, used) => format!("--precision {}", used.name()),
+    };
+    Numerics {
+        precision: used,
+        chosen_by,
+        cpu_features: cpu_features(),
+        libtorch: env!("STANDPOINT_LIBTORCH_VERSION").to_owned(),
+        kernel_threads: kernel_thread_count(),
     }
 }

@@ -54,7 +54,12 @@ pub struct Scorer {
     tagger: Option<(Tagger, Finder)>,
 }
 
-/// What to score for one chunk of statements.
+// SAFETY: every model a scorer holds is frozen once loaded and only read: scoring runs forward
+// passes under `no_grad` and mutates nothing, which libtorch allows from several threads at once
+// (`pipeline::score_chunk` scores a chunk's articles in parallel).
+unsafe impl Sync for Scorer {}
+
+/// What to score for one article's statements.
 pub struct Request<'a> {
     /// What the tone model reads (the statement's content).
     pub tone_texts: Vec<&'a str>,

@@ -95,7 +95,9 @@ pub(crate) struct ModelArgs {
     /// Windows per forward pass.
     #[arg(long, default_value_t = BatchConfig::default().batch_size)]
     batch_size: usize,
-    /// libtorch threads (default: all cores).
+    /// Threads for model work (default: all cores). `score` runs this many articles at once,
+    /// each pass on one thread, so its outputs do not depend on it; `embed`, `eval` and `train`
+    /// split each pass over them.
     #[arg(long)]
     threads: Option<usize>,
     /// What to do with texts longer than the model's window.
@@ -446,6 +448,7 @@ fn run_embed(args: EmbedArgs) -> anyhow::Result<Outcome> {
     let encoder = args.model.load()?;
     let loaded = Instant::now();
     let config = args.model.batch_config();
+    standpoint::runtime::kernel_threads(config.threads);
     let input: Box<dyn std::io::BufRead> = if args.input == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
@@ -521,6 +524,9 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     use standpoint::eval;
     match args.task {
         EvalTask::Attribution => {
+            // the tagger as `score` runs it: each document by itself, one thread per pass
+            standpoint::runtime::per_pass();
+            standpoint::runtime::workers(args.model.batch_config().threads);
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
             let tagger = args.finder.load(|| args.model.dir(), args.model.precision(), &[])?;
@@ -542,6 +548,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
                 EvalTask::TargetSentiment => standpoint::heads::Task::TargetSentiment,
                 _ => standpoint::heads::Task::Stance,
             };
+            standpoint::runtime::kernel_threads(args.model.batch_config().threads);
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
             let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, args.model.precision())
                 .with_context(|| format!("loading the head in {}", head_dir.display()))?;

@@ -126,6 +126,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Outcome> {
 pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
+    // before any model loads: one thread per pass, `--threads` articles at a time (see `runtime`)
+    standpoint::runtime::per_pass();
+    standpoint::runtime::workers(args.model.batch_config().threads);
     let targets: Vec<String> = args.targets.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
     let (lexicons, dict) = args.text.load()?;
     // --model: a classification model (NLI or sentiment) takes over its role; a bare encoder
@@ -161,15 +164,17 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         inputs: args.inputs.iter().map(|p| p.display().to_string()).collect(),
         config: serde_json::json!({
             "targets": config.targets,
-            "chunk": config.chunk,
             "max_article_bytes": config.max_article_bytes,
             "actors_file": args.text.actors.as_ref().map(|p| p.display().to_string()),
             "lang_data": args.text.lang_data.as_ref().map(|p| p.display().to_string()),
-            "precision": format!("{:?}", scorer.precision()).to_lowercase(),
             "long_text": format!("{:?}", args.model.batch_config().long_text).to_lowercase(),
             "batch_size": args.model.batch_size,
             "attribution": args.finder.finder(),
         }),
+        numerics: standpoint::runtime::numerics(args.model.precision(), scorer.precision()),
+        execution: [("chunk".to_owned(), serde_json::json!(config.chunk)), ("workers".to_owned(), serde_json::json!(rayon::current_num_threads()))]
+            .into_iter()
+            .collect(),
         models: vec![
             ModelFile { role: "encoder".into(), id: name(&model_dir), sha256: dir_hash(&model_dir)? },
             ModelFile { role: "tone".into(), id: name(&scorer.tone_dir), sha256: dir_hash(&scorer.tone_dir)? },

@@ -34,7 +34,9 @@ pub enum LongText {
 pub struct BatchConfig {
     /// Windows per forward pass.
     pub batch_size: usize,
-    /// libtorch intra-op threads.
+    /// Threads for model work. How they are used is the caller's: `score` runs each article's
+    /// batches on one thread, this many articles at a time ([`crate::runtime`]); `embed`, `eval`
+    /// and training give them to libtorch's kernels.
     pub threads: usize,
     pub long_text: LongText,
 }
@@ -136,8 +138,6 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
     if config.batch_size == 0 {
         return Err(ModelError::Format("batch size must be at least 1".into()));
     }
-    tch::set_num_threads(config.threads.max(1) as i32);
-
     let (tokenizer, prefix) = (&encoder.tokenizer, encoder.profile.prefix.as_str());
     let tokenised: Vec<Tokens> = texts
         .par_iter()

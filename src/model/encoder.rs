@@ -40,6 +40,15 @@ pub enum Precision {
 }
 
 impl Precision {
+    /// As written on the command line and in records: `auto`, `f32`, `bf16`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Auto => "auto",
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+        }
+    }
+
     /// `Auto` made concrete for this CPU.
     pub fn resolve(self) -> Precision {
         match self {

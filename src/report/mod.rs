@@ -46,10 +46,19 @@ pub struct RunInfo {
     pub generator: String,
     pub version: String,
     pub inputs: Vec<String>,
+    /// What decides the results besides the inputs and the models: targets, limits, data
+    /// files, long-text policy, batch size, attribution.
     pub config: Value,
+    /// The arithmetic: precision, the CPU features that chose it, libtorch, kernel threads.
+    pub numerics: crate::runtime::Numerics,
     pub models: Vec<ModelFile>,
-    /// Wall-clock seconds per stage; the only part of the outputs that differs between runs
-    /// (leave it out with `--no-timings`).
+    /// How the run was carried out (`chunk`: articles per chunk; `workers`: articles scored at
+    /// once). It decides the speed, never a number, so like the timings it is left out with
+    /// `--no-timings`; `run.json` keeps `chunk`, which a resumed run or a shard must share.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub execution: BTreeMap<String, Value>,
+    /// Wall-clock seconds per stage; with `execution`, the only part of the outputs that
+    /// differs between runs (leave both out with `--no-timings`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub timings: BTreeMap<String, f64>,
     #[serde(skip)]
@@ -60,7 +69,8 @@ impl RunInfo {
     /// The run's identity: everything but the wall-clock figures (what `run.json` keeps, and what
     /// a resumed run or a shard must share).
     pub fn without_timings(&self) -> RunInfo {
-        RunInfo { timings: BTreeMap::new(), record_timings: false, ..self.clone() }
+        let execution = self.execution.iter().filter(|(k, _)| *k == "chunk").map(|(k, v)| (k.clone(), v.clone())).collect();
+        RunInfo { timings: BTreeMap::new(), execution, record_timings: false, ..self.clone() }
     }
 }
 
@@ -171,6 +181,7 @@ pub fn write_all(out: &Path, articles: &Path, quotes: &Path, targets: &[String],
         report.run.timings = run.timings.iter().map(|(k, v)| (k.clone(), (v * 1000.0).round() / 1000.0)).collect();
     } else {
         report.run.timings.clear();
+        report.run.execution.clear();
     }
     let head = serde_json::to_string_pretty(&report).expect("serialises");
     let head = head.strip_suffix('}').expect("an object").trim_end();

@@ -12,7 +12,7 @@ use crate::quotes::{Finder, Kind};
 
 /// Carried by every file and every JSONL line. Bumped: major when a field changes meaning or
 /// goes away, minor when one (or a value of one) is added.
-pub const SCHEMA_VERSION: &str = "1.4";
+pub const SCHEMA_VERSION: &str = "1.5";
 
 /// Rounds a probability or score for output (byte-stable across runs and machines).
 pub fn round4(x: f32) -> f64 {

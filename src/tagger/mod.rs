@@ -15,6 +15,7 @@ pub mod tags;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, OptimizerConfig, RNN};
 use tch::{Device, Kind, Tensor};
@@ -209,25 +210,23 @@ impl Tagger {
         }
     }
 
-    /// Statements of each `(text, language)`, in text order.
+    /// Statements of each `(text, language)`, in text order. Each text's windows are batched by
+    /// themselves and the texts run in parallel, so a text's tags do not depend on the others.
     pub fn statements(&self, texts: &[(&str, Option<&str>)], lexicons: &Lexicons) -> Result<Vec<Vec<Statement>>, HeadError> {
-        let prepared: Vec<Prepared> = texts
-            .iter()
-            .map(|(t, lang)| prepare(t, *lang, &self.encoder.tokenizer, lexicons, self.meta.config.max_tokens))
-            .collect::<Result<_, _>>()?;
-        let all: Vec<&Window> = prepared.iter().flat_map(|p| &p.windows).collect();
-        let states = window_states(&self.encoder, &all)?;
-        let mut probs = tag_probs(&self.net, &states)?.into_iter();
-        Ok(texts
-            .iter()
-            .zip(&prepared)
-            .map(|((text, _), p)| {
-                let mine: Vec<Vec<Vec<f32>>> = probs.by_ref().take(p.windows.len()).collect();
-                tags::statements(text, &p.windows, &mine, &p.quotes, lexicons.cues(p.lang.as_deref()))
-            })
-            .collect())
+        texts.par_iter().map(|&(text, lang)| self.statements_of(text, lang, lexicons)).collect()
+    }
+
+    fn statements_of(&self, text: &str, lang: Option<&str>, lexicons: &Lexicons) -> Result<Vec<Statement>, HeadError> {
+        let p = prepare(text, lang, &self.encoder.tokenizer, lexicons, self.meta.config.max_tokens)?;
+        let states = window_states(&self.encoder, &p.windows.iter().collect::<Vec<_>>())?;
+        let probs = tag_probs(&self.net, &states)?;
+        Ok(tags::statements(text, &p.windows, &probs, &p.quotes, lexicons.cues(p.lang.as_deref())))
     }
 }
+
+// SAFETY: a loaded tagger is frozen (`vs.freeze()`) and only read: `statements` runs forward
+// passes under `no_grad` and mutates nothing, which libtorch allows from several threads at once.
+unsafe impl Sync for Tagger {}
 
 /// Gold parts of one document, in byte spans.
 fn gold_parts(doc: &GoldDocument) -> Vec<GoldPart> {
