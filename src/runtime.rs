@@ -11,8 +11,10 @@
 //! - every batch runs its kernels on one thread ([`per_pass`]), and `--threads N` runs N
 //!   articles at a time ([`workers`]). The thread count then decides the speed, not a number.
 //!
-//! What remains is the arithmetic: bf16 kernels differ between CPU families, so results are
-//! identical across machines only in f32 and on the same CPU features (see the README).
+//! What remains is the arithmetic. libtorch picks each kernel's code by the CPU's features
+//! (AVX2, AVX-512, AVX512-BF16, AMX), so two CPUs that differ there give different last bits:
+//! in bf16 up to the third decimal, in f32 rarely the fourth. [`portable_kernels`] holds every
+//! kernel to its AVX2 code, which any x86-64 CPU since 2015 runs the same way.
 
 /// Keeps large tensor buffers on the heap instead of mapping and unmapping them on every batch.
 ///
@@ -39,6 +41,31 @@ pub fn kernel_threads(threads: usize) {
     tch::set_num_threads(threads.max(1) as i32);
 }
 
+/// The environment variables that hold libtorch's kernels to their AVX2 code: ATen's own
+/// kernels, MKL's (conditional numerical reproducibility) and oneDNN's.
+pub const PORTABLE_KERNELS: [(&str, &str); 3] = [("ATEN_CPU_CAPABILITY", "avx2"), ("MKL_CBWR", "AVX2"), ("ONEDNN_MAX_CPU_ISA", "AVX2")];
+
+/// Holds libtorch's kernels to their AVX2 code (for `--precision f32-portable`). libtorch reads
+/// these settings once, at its first use: call this before any tensor is made.
+pub fn portable_kernels() {
+    for (name, value) in PORTABLE_KERNELS {
+        // SAFETY: set once at start-up, before libtorch or any other thread reads the environment.
+        std::env::set_var(name, value);
+    }
+}
+
+/// Which code libtorch's kernels run: `native` (chosen by the CPU's features), or the settings
+/// that hold it (`ATEN_CPU_CAPABILITY=avx2 …`, by `--precision f32-portable` or by hand).
+pub fn kernel_code_path() -> String {
+    let set: Vec<String> =
+        PORTABLE_KERNELS.iter().filter_map(|(name, _)| std::env::var(name).ok().map(|v| format!("{name}={v}"))).collect();
+    if set.is_empty() {
+        "native".to_owned()
+    } else {
+        set.join(" ")
+    }
+}
+
 /// `threads` workers for the process's parallel work (rayon's pool): with [`per_pass`], how
 /// many articles are scored at once. Only the first call in a process takes effect.
 pub fn workers(threads: usize) {
@@ -61,6 +88,8 @@ pub struct Numerics {
     /// The CPU features libtorch's kernels choose their code by (those present, of AVX2,
     /// AVX-512, VNNI, AVX512-BF16 and AMX): bf16 results differ between CPUs that differ here.
     pub cpu_features: Vec<String>,
+    /// Which code the kernels ran ([`kernel_code_path`]).
+    pub kernels: String,
     /// The libtorch the binary links.
     pub libtorch: String,
     /// Threads each forward pass ran on (always 1 for `score`, see the module's text).
@@ -89,6 +118,7 @@ pub fn numerics(asked: crate::model::Precision, used: crate::model::Precision) -
         precision: used,
         chosen_by,
         cpu_features: cpu_features(),
+        kernels: kernel_code_path(),
         libtorch: env!("STANDPOINT_LIBTORCH_VERSION").to_owned(),
         kernel_threads: kernel_thread_count(),
     }

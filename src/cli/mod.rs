@@ -103,7 +103,8 @@ pub(crate) struct ModelArgs {
     /// What to do with texts longer than the model's window.
     #[arg(long, value_enum, default_value_t = LongTextArg::Window)]
     long_text: LongTextArg,
-    /// Arithmetic: `auto` is bf16 on CPUs with native bf16 (AVX512-BF16), else f32.
+    /// Arithmetic: `auto` is bf16 on CPUs with native bf16 (AVX512-BF16), else f32;
+    /// `f32-portable` gives the same numbers on any x86-64 CPU with AVX2.
     #[arg(long, value_enum, default_value_t = PrecisionArg::Auto)]
     precision: PrecisionArg,
 }
@@ -113,6 +114,9 @@ enum PrecisionArg {
     Auto,
     F32,
     Bf16,
+    /// f32 with libtorch's kernels held to their AVX2 code on every CPU: the same numbers on
+    /// any x86-64 CPU with AVX2, at some cost in speed (see the README).
+    F32Portable,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -374,11 +378,17 @@ impl ModelArgs {
         }
     }
 
+    /// The arithmetic to load models in. Call it before any model work: `f32-portable` holds
+    /// libtorch's kernels to one code path, which only takes effect before libtorch starts.
     fn precision(&self) -> Precision {
         match self.precision {
             PrecisionArg::Auto => Precision::Auto,
             PrecisionArg::F32 => Precision::F32,
             PrecisionArg::Bf16 => Precision::Bf16,
+            PrecisionArg::F32Portable => {
+                standpoint::runtime::portable_kernels();
+                Precision::F32
+            }
         }
     }
 
@@ -522,6 +532,7 @@ fn run_quotes(args: QuotesArgs) -> anyhow::Result<Outcome> {
 
 fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
     use standpoint::eval;
+    let precision = args.model.precision(); // first: it may settle the kernels' code path
     match args.task {
         EvalTask::Attribution => {
             // the tagger as `score` runs it: each document by itself, one thread per pass
@@ -529,7 +540,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             standpoint::runtime::workers(args.model.batch_config().threads);
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
-            let tagger = args.finder.load(|| args.model.dir(), args.model.precision(), &[])?;
+            let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
             let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
             let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
             if let Some(path) = &args.predictions {
@@ -550,7 +561,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
             };
             standpoint::runtime::kernel_threads(args.model.batch_config().threads);
             let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
-            let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, args.model.precision())
+            let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, precision)
                 .with_context(|| format!("loading the head in {}", head_dir.display()))?;
             let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
             let tone = match classifier.reads_tone() {
@@ -559,7 +570,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<Outcome> {
                         Some(d) => d.clone(),
                         None => checkout_path(standpoint::scoring::TONE_HEAD)?,
                     };
-                    Some(standpoint::heads::Classifier::load(&args.model.dir()?, &dir, args.model.precision())?)
+                    Some(standpoint::heads::Classifier::load(&args.model.dir()?, &dir, precision)?)
                 }
                 false => None,
             };

@@ -126,7 +126,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Outcome> {
 pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
-    // before any model loads: one thread per pass, `--threads` articles at a time (see `runtime`)
+    // before any model work: the kernels' code path, one thread per pass, `--threads` articles
+    // at a time (see `runtime`)
+    let precision = args.model.precision();
     standpoint::runtime::per_pass();
     standpoint::runtime::workers(args.model.batch_config().threads);
     let targets: Vec<String> = args.targets.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
@@ -134,7 +136,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     // --model: a classification model (NLI or sentiment) takes over its role; a bare encoder
     // replaces the embedded one under the shipped heads.
     let byo = match &args.model.model {
-        Some(dir) => SequenceClassifier::load(dir, args.model.precision()).with_context(|| format!("loading the model in {}", dir.display()))?,
+        Some(dir) => SequenceClassifier::load(dir, precision).with_context(|| format!("loading the model in {}", dir.display()))?,
         None => None,
     };
     let model_dir = if byo.is_some() { super::default_model_dir()? } else { args.model.dir()? };
@@ -146,9 +148,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         Some(d) => d.clone(),
         None => checkout_path(STANCE_HEAD)?,
     };
-    let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, args.model.precision(), args.model.batch_config(), byo, &lexicons)
+    let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, precision, args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
-    let tagger_dir = match args.finder.load(|| Ok(model_dir.clone()), args.model.precision(), &scorer.bottoms())? {
+    let tagger_dir = match args.finder.load(|| Ok(model_dir.clone()), precision, &scorer.bottoms())? {
         Some((tagger, dir)) => {
             scorer = scorer.with_tagger(tagger, args.finder.finder());
             Some(dir)
@@ -171,7 +173,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             "batch_size": args.model.batch_size,
             "attribution": args.finder.finder(),
         }),
-        numerics: standpoint::runtime::numerics(args.model.precision(), scorer.precision()),
+        numerics: standpoint::runtime::numerics(precision, scorer.precision()),
         execution: [("chunk".to_owned(), serde_json::json!(config.chunk)), ("workers".to_owned(), serde_json::json!(rayon::current_num_threads()))]
             .into_iter()
             .collect(),

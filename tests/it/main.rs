@@ -11,6 +11,7 @@ mod gold_quotes;
 mod heads;
 mod hf_families;
 mod html_browser;
+mod invariance;
 mod offsets;
 mod reference_article;
 mod resume_shard;

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""What each arithmetic costs: `standpoint score` on one corpus with each --precision, side by side.
+
+Runs the real pipeline on bench/scale.py's generated corpus (deterministic, seven languages in
+turn) once per precision, one after another, and records wall time, articles/s, peak RSS and how
+far each run's numbers are from the bf16 run's in bench/results/precision.json:
+
+- bf16:         native bf16 kernels (AVX512-BF16 / AMX); `auto` picks it where the CPU has them;
+- f32:          f32 kernels, each chosen by the CPU's features;
+- f32-portable: f32 kernels held to their AVX2 code: the same numbers on any x86-64 CPU with AVX2.
+
+    bench/precision.py          # 700 articles
+    bench/precision.py 1400
+
+Run nothing else meanwhile: on 2 cores any other job makes the figures meaningless.
+"""
+import argparse
+import json
+import os
+import platform
+
+import scale
+
+
+def numbers(out):
+    """Every statement's confidence, tone and stance scores, in output order."""
+    rows = []
+    for line in (out / "quotes.jsonl").read_text().splitlines():
+        q = json.loads(line)
+        rows.append([q["confidence"], q["tone"]["score"]] + [s["score"] for s in q["stance"]])
+    return rows
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("articles", nargs="?", type=int, default=700)
+    args = parser.parse_args()
+    n = args.articles
+    rows, reference = [], None
+    for precision in ["bf16", "f32", "f32-portable"]:
+        name = f"precision-{precision}-{n}"
+        row = scale.run(n, ["--precision", precision], name)
+        out = scale.WORK / f"out-{name}"
+        report = json.loads((out / "report.json").read_text())
+        row["precision"] = precision
+        row["numerics"] = report["run"]["numerics"]
+        got = numbers(out)
+        if reference is None:
+            reference = got
+        if len(got) == len(reference):
+            diffs = [max(abs(a - b) for a, b in zip(x, y)) for x, y in zip(got, reference)]
+            row["max_abs_diff_vs_bf16"] = round(max(diffs, default=0.0), 4)
+            row["statements_differing_vs_bf16"] = sum(d > 0 for d in diffs)
+        else:
+            row["statements_vs_bf16"] = f"{len(got)} vs {len(reference)}"
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    result = {"machine": {"cpu": cpu_model(), "cores": os.cpu_count()}, "runs": rows}
+    (scale.ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
+    (scale.ROOT / "bench/results/precision.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
