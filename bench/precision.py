@@ -3,7 +3,8 @@
 
 Runs the real pipeline on bench/scale.py's generated corpus (deterministic, seven languages in
 turn) once per precision, one after another, and records wall time, articles/s, peak RSS and how
-far each run's numbers are from the bf16 run's in bench/results/precision.json:
+far each run's numbers are from the earlier rows' (confidence, tone and stance scores per
+statement) in bench/results/precision.json:
 
 - bf16:         native bf16 kernels (AVX512-BF16 / AMX); `auto` picks it where the CPU has them;
 - f32:          f32 kernels, each chosen by the CPU's features;
@@ -46,7 +47,7 @@ def main():
     parser.add_argument("articles", nargs="?", type=int, default=700)
     args = parser.parse_args()
     n = args.articles
-    rows, reference = [], None
+    rows, seen = [], {}
     for precision in ["bf16", "f32", "f32-portable"]:
         name = f"precision-{precision}-{n}"
         row = scale.run(n, ["--precision", precision], name)
@@ -55,14 +56,14 @@ def main():
         row["precision"] = precision
         row["numerics"] = report["run"]["numerics"]
         got = numbers(out)
-        if reference is None:
-            reference = got
-        if len(got) == len(reference):
-            diffs = [max(abs(a - b) for a, b in zip(x, y)) for x, y in zip(got, reference)]
-            row["max_abs_diff_vs_bf16"] = round(max(diffs, default=0.0), 4)
-            row["statements_differing_vs_bf16"] = sum(d > 0 for d in diffs)
-        else:
-            row["statements_vs_bf16"] = f"{len(got)} vs {len(reference)}"
+        for other, theirs in seen.items():
+            if len(got) == len(theirs):
+                diffs = [max(abs(a - b) for a, b in zip(x, y)) for x, y in zip(got, theirs)]
+                row[f"max_abs_diff_vs_{other}"] = round(max(diffs, default=0.0), 4)
+                row[f"statements_differing_vs_{other}"] = sum(d > 0 for d in diffs)
+            else:
+                row[f"statements_vs_{other}"] = f"{len(got)} vs {len(theirs)}"
+        seen[precision] = got
         rows.append(row)
         print(json.dumps(row), flush=True)
     result = {"machine": {"cpu": cpu_model(), "cores": os.cpu_count()}, "runs": rows}
