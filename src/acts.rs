@@ -50,8 +50,8 @@ pub struct TargetTerms {
 }
 
 impl TargetTerms {
-    /// "the checkpoint on the Lachin corridor" → [checkpo]; "the carbon border tax" → [carbon,
-    /// border, tax]; "le poste de contrôle" → [post].
+    /// "the checkpoint on the Lachin corridor" → `[checkpo]`; "the carbon border tax" → `[carbon,
+    /// border, tax]`; "le poste de contrôle" → `[post]`.
     pub fn new(target: &str, cues: &Cues) -> Self {
         let mut stems = Vec::new();
         for w in words(target, ByteSpan::new(0, target.len())) {

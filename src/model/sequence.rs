@@ -19,7 +19,9 @@ use tch::{Kind, Tensor};
 use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
 
 use super::batching::{batches_by_length, padded};
-use super::encoder::{Encoder, Family, Precision};
+use super::encoder::Encoder;
+use super::precision::Precision;
+use super::weights::{read_safetensors, Family};
 use super::ModelError;
 
 /// What a classification model is for, read from its labels.
@@ -109,7 +111,7 @@ impl SequenceClassifier {
         let config: HeadConfig = serde_json::from_slice(&std::fs::read(&config_path).map_err(|e| ModelError::io(&config_path, e))?)
             .map_err(|source| ModelError::Json { path: config_path.clone(), source })?;
         let weights_path = dir.join("model.safetensors");
-        let tensors = super::encoder::read_safetensors(&weights_path, |n| n.contains("pooler") || n.starts_with("classifier"))?;
+        let tensors = read_safetensors(&weights_path, |n| n.contains("pooler") || n.starts_with("classifier"))?;
         let linear = |name: &str| -> Result<Linear, ModelError> {
             let get = |part: &str| {
                 tensors
@@ -120,7 +122,9 @@ impl SequenceClassifier {
             Ok(Linear { weight: get("weight")?, bias: get("bias")? })
         };
         let head = match encoder.family {
-            Family::Bert => Head::Bert { pooler: linear("bert.pooler.dense").or_else(|_| linear("pooler.dense"))?, classifier: linear("classifier")? },
+            Family::Bert => {
+                Head::Bert { pooler: linear("bert.pooler.dense").or_else(|_| linear("pooler.dense"))?, classifier: linear("classifier")? }
+            }
             Family::Roberta => Head::Roberta { dense: linear("classifier.dense")?, out_proj: linear("classifier.out_proj")? },
             Family::DebertaV2 => Head::DebertaV2 {
                 pooler: linear("pooler.dense")?,
@@ -156,7 +160,7 @@ impl SequenceClassifier {
     }
 
     /// Probabilities over `labels` for each text, or each (premise, hypothesis) pair, in input
-    /// order: batched as every model run is ([`batches_by_length`]), special tokens and token
+    /// order: batched as every model run is (`batches_by_length`), special tokens and token
     /// types from the model's own tokenizer, over-long inputs cut longest-first.
     pub fn classify(&self, inputs: &[(&str, Option<&str>)], batch_size: usize) -> Result<Vec<Vec<f32>>, ModelError> {
         let encoded: Vec<tokenizers::Encoding> = inputs

@@ -1,8 +1,8 @@
 //! Fine-tuned top layers of a BERT-family encoder.
 //!
-//! An encoder loaded with [`Encoder::load_bottom`] stops after layer `first`; these layers
+//! An encoder loaded with [`super::Encoder::load_bottom`] stops after layer `first`; these layers
 //! (rust-bert `BertLayer`s, initialised from the same weights and then trained) carry on from
-//! there. Attached with [`Encoder::attach_top`], the pair runs through the batching layer like
+//! there. Attached with [`super::Encoder::attach_top`], the pair runs through the batching layer like
 //! any encoder. Stored as `top.safetensors` next to the head that was trained with them, in
 //! f16 or, to fit more tuned layers in the same bytes, with every weight matrix as int8 rows
 //! ([`Storage`]); loading reads either.
@@ -14,7 +14,7 @@ use rust_bert::bert::{BertConfig, BertLayer};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Kind, Tensor};
 
-use super::encoder::{load_weights_where, Family};
+use super::weights::{load_weights_where, Family};
 use super::ModelError;
 
 /// How [`TopLayers::save`] stores the weights.

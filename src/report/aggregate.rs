@@ -1,7 +1,7 @@
 //! Per-actor aggregation, computed from the records alone (so partial outputs merge exactly).
 //!
 //! **Estimates.** A statement's stance toward a target is read as a random label X ∈ {+1 favor,
-//! −1 against, 0 neutral} with the model's probabilities; its score is E[X] = P(favor) −
+//! −1 against, 0 neutral} with the model's probabilities; its score is E\[X\] = P(favor) −
 //! P(against) (tone likewise, with positive / negative). An actor's figure is the mean score over
 //! its statements. Its 95% interval is mean ± 1.96·√(Var(X)/n), clipped to [−1, 1], where
 //! Var(X) = mean(P(+) + P(−)) − mean² is the variance of a label drawn from a random one of the
@@ -260,7 +260,8 @@ impl<'a> Aggregator<'a> {
         }
         if let Some(date) = &q.date {
             let day: String = date.chars().take(10).collect();
-            let (tone, stance) = self.days.entry((day, id)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); self.targets.len()]));
+            let (tone, stance) =
+                self.days.entry((day, id)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); self.targets.len()]));
             tone.add(q.tone.positive, q.tone.negative);
             for (a, s) in stance.iter_mut().zip(&q.stance) {
                 a.add(s.stance.favor, s.stance.against);
@@ -329,7 +330,8 @@ impl<'a> Aggregator<'a> {
         let mut periods: BTreeMap<(String, String), (Accumulator, Vec<Accumulator>)> = BTreeMap::new();
         for ((day, actor), (tone, stance)) in self.days {
             let period = if span_days > 92 { day.chars().take(7).collect() } else { day };
-            let entry = periods.entry((period, actor)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); targets.len()]));
+            let entry =
+                periods.entry((period, actor)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); targets.len()]));
             entry.0.merge(&tone);
             for (a, b) in entry.1.iter_mut().zip(&stance) {
                 a.merge(b);
@@ -341,7 +343,11 @@ impl<'a> Aggregator<'a> {
                 period,
                 actor,
                 tone: tone.estimate(),
-                stance: targets.iter().zip(stance).map(|(t, a)| TargetEstimate { target: t.clone(), estimate: a.estimate(), evidence: Vec::new() }).collect(),
+                stance: targets
+                    .iter()
+                    .zip(stance)
+                    .map(|(t, a)| TargetEstimate { target: t.clone(), estimate: a.estimate(), evidence: Vec::new() })
+                    .collect(),
             })
             .collect();
         Aggregates { actors, relations, timeline, unattributed_statements: self.unattributed }
@@ -384,7 +390,11 @@ mod tests {
     fn merging_equals_adding() {
         let (mut a, mut b, mut all) = (Accumulator::default(), Accumulator::default(), Accumulator::default());
         for (i, (p, m)) in [(0.2, 0.5), (0.7, 0.1), (0.3, 0.3)].iter().enumerate() {
-            if i % 2 == 0 { a.add(*p, *m) } else { b.add(*p, *m) }
+            if i % 2 == 0 {
+                a.add(*p, *m)
+            } else {
+                b.add(*p, *m)
+            }
             all.add(*p, *m);
         }
         a.merge(&b);

@@ -6,29 +6,28 @@
 //! transformer pass over the whole text (the rules read only text). `--attribution auto` (the
 //! default) gives it the articles in the languages it was trained on, `learned` every article,
 //! `rules` none ([`Finder`]). Trained by `standpoint train --task attribution` on PolNeAR-format
-//! documents; the result is a directory with `tagger.safetensors` and `tagger.json`.
+//! documents ([`crate::train::tagger`]); the result is a directory with `tagger.safetensors` and
+//! `tagger.json`.
 //!
 //! The backward LSTM runs on each row reversed within its own length, so padding never reaches a
 //! real token: a window's tags do not depend on the batch it was run in.
 
 pub mod tags;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use tch::nn::{self, Module, OptimizerConfig, RNN};
+use tch::nn::{self, Module, RNN};
 use tch::{Device, Kind, Tensor};
 
-use crate::eval::attribution::{self, GoldDocument};
-use crate::heads::fitting::Rng;
 use crate::heads::HeadError;
 use crate::lexicon::Lexicons;
 use crate::model::batching::{batches_by_length, padded_states, token_states};
 use crate::model::{Encoder, Precision};
 use crate::quotes::{marks, Finder, Statement};
-use crate::text::{sentences, CharIndex};
-use tags::{GoldPart, Role, Window, TAGS};
+use crate::text::sentences;
+use tags::{Window, TAGS};
 
 /// Where the shipped tagger lives, relative to the checkout.
 pub const TAGGER: &str = "models/tagger";
@@ -82,15 +81,15 @@ pub struct TaggerMeta {
     pub record: serde_json::Value,
 }
 
-struct Net {
-    vs: nn::VarStore,
+pub(crate) struct Net {
+    pub(crate) vs: nn::VarStore,
     forward_lstm: nn::LSTM,
     backward_lstm: nn::LSTM,
     out: nn::Linear,
 }
 
 impl Net {
-    fn new(input: usize, hidden: usize) -> Net {
+    pub(crate) fn new(input: usize, hidden: usize) -> Net {
         let vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
         let forward_lstm = nn::lstm(&root / "forward", input as i64, hidden as i64, Default::default());
@@ -100,7 +99,7 @@ impl Net {
     }
 
     /// Tag logits `[rows, width, tags]` for token states `[rows, width, hidden]` of rows `lens` long.
-    fn forward(&self, x: &Tensor, lens: &[usize], dropout: f64, train: bool) -> Tensor {
+    pub(crate) fn forward(&self, x: &Tensor, lens: &[usize], dropout: f64, train: bool) -> Tensor {
         let (rows, width, hidden) = x.size3().expect("three dimensions");
         let reverse: Vec<i64> =
             lens.iter().flat_map(|&len| (0..width).map(move |t| if (t as usize) < len { len as i64 - 1 - t } else { t })).collect();
@@ -115,29 +114,29 @@ impl Net {
 
 /// A trained tagger with the encoder it reads.
 pub struct Tagger {
-    encoder: Encoder,
-    net: Net,
+    pub(crate) encoder: Encoder,
+    pub(crate) net: Net,
     pub meta: TaggerMeta,
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> HeadError {
+pub(crate) fn io_error(path: &Path, source: std::io::Error) -> HeadError {
     HeadError::Io { path: path.display().to_string(), source }
 }
 
 /// Token states of each window (content tokens only, `[tokens, hidden]`, as computed).
-fn window_states(encoder: &Encoder, windows: &[&Window]) -> Result<Vec<Tensor>, HeadError> {
+pub(crate) fn window_states(encoder: &Encoder, windows: &[&Window]) -> Result<Vec<Tensor>, HeadError> {
     let (pre, post) = encoder.special_tokens();
     let ids: Vec<Vec<i64>> = windows.iter().map(|w| pre.iter().chain(&w.ids).chain(post).map(|&i| i as i64).collect()).collect();
     Ok(token_states(encoder, &ids, 32, |i| (pre.len(), windows[i].ids.len()))?)
 }
 
 /// Zero-padded `[rows, width, hidden]` (f32) of states of different lengths, and the lengths.
-fn stacked(states: &[&Tensor]) -> (Tensor, Vec<usize>) {
+pub(crate) fn stacked(states: &[&Tensor]) -> (Tensor, Vec<usize>) {
     (padded_states(states).0, states.iter().map(|t| t.size()[0] as usize).collect())
 }
 
 /// Per window, per token, the probability of each tag.
-fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>>>, HeadError> {
+pub(crate) fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>>>, HeadError> {
     let lens: Vec<usize> = states.iter().map(|t| t.size()[0] as usize).collect();
     let mut out: Vec<Vec<Vec<f32>>> = vec![Vec::new(); states.len()];
     for batch in batches_by_length(&lens, 32) {
@@ -159,13 +158,13 @@ fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>>>, HeadErr
 }
 
 /// One text's windows and the quotation marks the statements' kinds are read from.
-struct Prepared {
-    windows: Vec<Window>,
-    quotes: Vec<marks::Quoted>,
-    lang: Option<String>,
+pub(crate) struct Prepared {
+    pub(crate) windows: Vec<Window>,
+    pub(crate) quotes: Vec<marks::Quoted>,
+    pub(crate) lang: Option<String>,
 }
 
-fn prepare(
+pub(crate) fn prepare(
     text: &str,
     lang: Option<&str>,
     tokenizer: &tokenizers::Tokenizer,
@@ -227,170 +226,3 @@ impl Tagger {
 // SAFETY: a loaded tagger is frozen (`vs.freeze()`) and only read: `statements` runs forward
 // passes under `no_grad` and mutates nothing, which libtorch allows from several threads at once.
 unsafe impl Sync for Tagger {}
-
-/// Gold parts of one document, in byte spans.
-fn gold_parts(doc: &GoldDocument) -> Vec<GoldPart> {
-    let index = CharIndex::new(&doc.text);
-    let mut parts = Vec::new();
-    for (a, g) in doc.attributions.iter().enumerate() {
-        for (role, spans) in [(Role::Content, &g.content), (Role::Source, &g.source), (Role::Cue, &g.cue)] {
-            for o in spans.iter().filter(|o| o.end > o.start) {
-                parts.push(GoldPart { role, attribution: a, span: index.byte_span(crate::text::CharSpan { start: o.start, end: o.end }) });
-            }
-        }
-    }
-    parts
-}
-
-/// Attribution metrics of statements found for `docs` (the reference scorer's, see [`attribution`]).
-fn measure(docs: &[&GoldDocument], found: &[Vec<Statement>]) -> serde_json::Value {
-    let lines: Vec<_> = docs.iter().zip(found).map(|(d, s)| crate::eval::prediction_line(&d.id, &d.text, s)).collect();
-    let owned: Vec<GoldDocument> = docs.iter().map(|d| (*d).clone()).collect();
-    attribution::metrics(&owned, &crate::eval::by_id(&lines))
-}
-
-fn score_of(metrics: &serde_json::Value) -> f64 {
-    (metrics["content_f1_j50"].as_f64().unwrap_or(0.0) + metrics["speaker_f1"].as_f64().unwrap_or(0.0)) / 2.0
-}
-
-/// Trains a tagger on PolNeAR-format `data`, reports on `dev`, saves to `out`.
-pub fn train(
-    model_dir: &Path,
-    data: &[PathBuf],
-    dev: &[PathBuf],
-    config: &TaggerConfig,
-    lexicons: &Lexicons,
-    threads: usize,
-    out: &Path,
-) -> Result<TaggerMeta, HeadError> {
-    let eval_error = |e: attribution::EvalError| HeadError::Data(e.to_string());
-    let docs = attribution::load_gold(data).map_err(eval_error)?;
-    let dev_docs = attribution::load_gold(dev).map_err(eval_error)?;
-    tch::manual_seed(config.seed as i64);
-    tch::set_num_threads(threads.max(1) as i32);
-    let encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.layers)?;
-
-    let mut rng = Rng::new(config.seed);
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    rng.shuffle(&mut order);
-    let n_hold = ((docs.len() as f64 * config.holdout) as usize).clamp(1, docs.len().saturating_sub(1).max(1));
-    let hold: Vec<usize> = order[..n_hold].to_vec();
-
-    // Every window of every document, with its gold tags and its document.
-    let mut windows: Vec<Window> = Vec::new();
-    let mut gold: Vec<Vec<i64>> = Vec::new();
-    let mut doc_of: Vec<usize> = Vec::new();
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for (d, doc) in docs.iter().enumerate() {
-        let p = prepare(&doc.text, doc.lang.as_deref(), &encoder.tokenizer, lexicons, config.max_tokens)?;
-        gold.extend(tags::gold_tags(&doc.text, &p.windows, &gold_parts(doc)));
-        windows.extend(p.windows.iter().cloned());
-        doc_of.extend(std::iter::repeat(d).take(p.windows.len()));
-        prepared.push(p);
-    }
-    eprintln!("standpoint: {} documents, {} windows, {} tokens", docs.len(), windows.len(), gold.iter().map(Vec::len).sum::<usize>());
-    let states = window_states(&encoder, &windows.iter().collect::<Vec<_>>())?;
-    let is_hold = |w: usize| hold.contains(&doc_of[w]);
-    let mut fit: Vec<usize> = (0..windows.len()).filter(|&w| !is_hold(w) && !windows[w].ids.is_empty()).collect();
-
-    let mut net = Net::new(encoder.hidden_size, config.lstm_hidden);
-    let mut opt = nn::Adam::default().build(&net.vs, config.lr)?;
-    let hold_docs: Vec<&GoldDocument> = hold.iter().map(|&d| &docs[d]).collect();
-    let held_out = |net: &Net| -> Result<serde_json::Value, HeadError> {
-        let mut found = Vec::new();
-        for &d in &hold {
-            let ws: Vec<Tensor> = (0..windows.len()).filter(|&w| doc_of[w] == d).map(|w| states[w].shallow_clone()).collect();
-            let probs = tag_probs(net, &ws)?;
-            found.push(tags::statements(
-                &docs[d].text,
-                &prepared[d].windows,
-                &probs,
-                &prepared[d].quotes,
-                lexicons.cues(docs[d].lang.as_deref()),
-            ));
-        }
-        Ok(measure(&hold_docs, &found))
-    };
-    let mut best: Option<(f64, usize, serde_json::Value, Vec<(String, Tensor)>)> = None;
-    for epoch in 1..=config.epochs {
-        rng.shuffle(&mut fit);
-        for bucket in fit.chunks_mut(config.batch_size * 20) {
-            bucket.sort_by_key(|&w| windows[w].ids.len());
-        }
-        let mut batches: Vec<&[usize]> = fit.chunks(config.batch_size).collect();
-        rng.shuffle(&mut batches);
-        let mut total = 0.0;
-        for b in &batches {
-            let rows: Vec<&Tensor> = b.iter().map(|&w| &states[w]).collect();
-            let (x, lens) = stacked(&rows);
-            let width = x.size()[1] as usize;
-            let target: Vec<i64> = b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat(-100)).take(width)).collect();
-            let target = Tensor::from_slice(&target);
-            let logits = net.forward(&x, &lens, config.dropout, true).view([-1, TAGS.len() as i64]);
-            let loss = logits.cross_entropy_loss::<&Tensor>(&target, None, tch::Reduction::Mean, -100, 0.0);
-            opt.zero_grad();
-            loss.backward();
-            opt.clip_grad_norm(5.0);
-            opt.step();
-            total += loss.double_value(&[]);
-        }
-        let metrics = held_out(&net)?;
-        let score = score_of(&metrics);
-        eprintln!(
-            "standpoint: epoch {epoch}: loss {:.4}, held-out content F1 j50 {:.4}, speaker F1 {:.4}",
-            total / batches.len().max(1) as f64,
-            metrics["content_f1_j50"].as_f64().unwrap_or(0.0),
-            metrics["speaker_f1"].as_f64().unwrap_or(0.0)
-        );
-        if best.as_ref().map_or(true, |b| score > b.0) {
-            let vars = net.vs.variables().into_iter().map(|(k, v)| (k, v.detach().copy())).collect();
-            best = Some((score, epoch, metrics, vars));
-        }
-    }
-    let (_, epochs_trained, holdout, vars) = best.ok_or_else(|| HeadError::Data("no training epochs".into()))?;
-    tch::no_grad(|| {
-        let mut current = net.vs.variables();
-        for (k, v) in &vars {
-            if let Some(var) = current.get_mut(k) {
-                var.copy_(v);
-            }
-        }
-    });
-    drop(states);
-    std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
-    // Stored in f16 (half the size; the tags do not change), run in f32 like the loaded tagger.
-    net.vs.half();
-    net.vs.save(out.join("tagger.safetensors"))?;
-    net.vs.float();
-    net.vs.freeze();
-    let mut meta = TaggerMeta {
-        format: 1,
-        tags: TAGS.iter().map(|s| s.to_string()).collect(),
-        config: config.clone(),
-        encoder: encoder.profile.source.clone().unwrap_or_default(),
-        languages: {
-            let mut l: Vec<String> = docs.iter().filter_map(|d| d.lang.clone()).collect();
-            l.sort();
-            l.dedup();
-            l
-        },
-        epochs_trained,
-        holdout,
-        record: serde_json::Value::Null,
-    };
-    // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
-    // figures above read the tagger's statements before the page-furniture filter.
-    let tagger = Tagger { encoder, net, meta: meta.clone() };
-    let dict = crate::actors::Dictionary::builtin().map_err(|e| HeadError::Data(e.to_string()))?;
-    let lines = crate::eval::predict_attributions(&dev_docs, lexicons, &dict, Some((&tagger, Finder::Learned)))?;
-    let dev_metrics = attribution::metrics(&dev_docs, &crate::eval::by_id(&lines));
-    meta.record = serde_json::json!({
-        "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len()},
-        "dev": {"files": crate::heads::file_record(dev)?, "documents": dev_docs.len(),
-                "content_f1_j50": dev_metrics["content_f1_j50"], "speaker_f1": dev_metrics["speaker_f1"],
-                "quoted": {"content_f1_j50": dev_metrics["quoted"]["content_f1_j50"], "speaker_f1": dev_metrics["quoted"]["speaker_f1"]}},
-    });
-    let path = out.join("tagger.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&meta).expect("serialises") + "\n").map_err(|e| io_error(&path, e))?;
-    Ok(meta)
-}

@@ -9,7 +9,7 @@ use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use rust_bert::deberta_v2::{DebertaV2Config, DebertaV2Model};
 use rust_bert::roberta::RobertaEmbeddings;
 use serde_json::json;
-use standpoint::model::{self, encoder::Family, BatchConfig, Encoder, Precision};
+use standpoint::model::{self, weights::Family, BatchConfig, Encoder, Precision};
 use tch::{nn, Device};
 
 use crate::common::{cosine, model_dir};

@@ -1,0 +1,186 @@
+//! Training the attribution tagger on PolNeAR-format documents (`standpoint train --task
+//! attribution`): the encoder's token states are computed once, the LSTM and output layer are
+//! fitted on them, the epoch is chosen on a held-out slice of the training documents, and dev is
+//! measured once, through the product's own path ([`crate::eval::predict_attributions`]).
+
+use std::path::{Path, PathBuf};
+
+use tch::nn::{self, OptimizerConfig};
+use tch::Tensor;
+
+use crate::eval::attribution::{self, GoldDocument};
+use crate::heads::fitting::Rng;
+use crate::heads::HeadError;
+use crate::lexicon::Lexicons;
+use crate::model::{Encoder, Precision};
+use crate::quotes::{Finder, Statement};
+use crate::tagger::tags::{self, GoldPart, Role, Window, TAGS};
+use crate::tagger::{io_error, prepare, stacked, tag_probs, window_states, Net, Prepared, Tagger, TaggerConfig, TaggerMeta};
+use crate::text::CharIndex;
+
+/// Gold parts of one document, in byte spans.
+fn gold_parts(doc: &GoldDocument) -> Vec<GoldPart> {
+    let index = CharIndex::new(&doc.text);
+    let mut parts = Vec::new();
+    for (a, g) in doc.attributions.iter().enumerate() {
+        for (role, spans) in [(Role::Content, &g.content), (Role::Source, &g.source), (Role::Cue, &g.cue)] {
+            for o in spans.iter().filter(|o| o.end > o.start) {
+                parts.push(GoldPart { role, attribution: a, span: index.byte_span(crate::text::CharSpan { start: o.start, end: o.end }) });
+            }
+        }
+    }
+    parts
+}
+
+/// Attribution metrics of statements found for `docs` (the reference scorer's, see [`attribution`]).
+fn measure(docs: &[&GoldDocument], found: &[Vec<Statement>]) -> serde_json::Value {
+    let lines: Vec<_> = docs.iter().zip(found).map(|(d, s)| crate::eval::prediction_line(&d.id, &d.text, s)).collect();
+    let owned: Vec<GoldDocument> = docs.iter().map(|d| (*d).clone()).collect();
+    attribution::metrics(&owned, &crate::eval::by_id(&lines))
+}
+
+fn score_of(metrics: &serde_json::Value) -> f64 {
+    (metrics["content_f1_j50"].as_f64().unwrap_or(0.0) + metrics["speaker_f1"].as_f64().unwrap_or(0.0)) / 2.0
+}
+
+/// Trains a tagger on PolNeAR-format `data`, reports on `dev`, saves to `out`.
+pub fn train(
+    model_dir: &Path,
+    data: &[PathBuf],
+    dev: &[PathBuf],
+    config: &TaggerConfig,
+    lexicons: &Lexicons,
+    threads: usize,
+    out: &Path,
+) -> Result<TaggerMeta, HeadError> {
+    let eval_error = |e: attribution::EvalError| HeadError::Data(e.to_string());
+    let docs = attribution::load_gold(data).map_err(eval_error)?;
+    let dev_docs = attribution::load_gold(dev).map_err(eval_error)?;
+    tch::manual_seed(config.seed as i64);
+    tch::set_num_threads(threads.max(1) as i32);
+    let encoder = Encoder::load_bottom(model_dir, Precision::Auto, config.layers)?;
+
+    let mut rng = Rng::new(config.seed);
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    rng.shuffle(&mut order);
+    let n_hold = ((docs.len() as f64 * config.holdout) as usize).clamp(1, docs.len().saturating_sub(1).max(1));
+    let hold: Vec<usize> = order[..n_hold].to_vec();
+
+    // Every window of every document, with its gold tags and its document.
+    let mut windows: Vec<Window> = Vec::new();
+    let mut gold: Vec<Vec<i64>> = Vec::new();
+    let mut doc_of: Vec<usize> = Vec::new();
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let p = prepare(&doc.text, doc.lang.as_deref(), &encoder.tokenizer, lexicons, config.max_tokens)?;
+        gold.extend(tags::gold_tags(&doc.text, &p.windows, &gold_parts(doc)));
+        windows.extend(p.windows.iter().cloned());
+        doc_of.extend(std::iter::repeat(d).take(p.windows.len()));
+        prepared.push(p);
+    }
+    eprintln!("standpoint: {} documents, {} windows, {} tokens", docs.len(), windows.len(), gold.iter().map(Vec::len).sum::<usize>());
+    let states = window_states(&encoder, &windows.iter().collect::<Vec<_>>())?;
+    let is_hold = |w: usize| hold.contains(&doc_of[w]);
+    let mut fit: Vec<usize> = (0..windows.len()).filter(|&w| !is_hold(w) && !windows[w].ids.is_empty()).collect();
+
+    let mut net = Net::new(encoder.hidden_size, config.lstm_hidden);
+    let mut opt = nn::Adam::default().build(&net.vs, config.lr)?;
+    let hold_docs: Vec<&GoldDocument> = hold.iter().map(|&d| &docs[d]).collect();
+    let held_out = |net: &Net| -> Result<serde_json::Value, HeadError> {
+        let mut found = Vec::new();
+        for &d in &hold {
+            let ws: Vec<Tensor> = (0..windows.len()).filter(|&w| doc_of[w] == d).map(|w| states[w].shallow_clone()).collect();
+            let probs = tag_probs(net, &ws)?;
+            found.push(tags::statements(
+                &docs[d].text,
+                &prepared[d].windows,
+                &probs,
+                &prepared[d].quotes,
+                lexicons.cues(docs[d].lang.as_deref()),
+            ));
+        }
+        Ok(measure(&hold_docs, &found))
+    };
+    let mut best: Option<(f64, usize, serde_json::Value, Vec<(String, Tensor)>)> = None;
+    for epoch in 1..=config.epochs {
+        rng.shuffle(&mut fit);
+        for bucket in fit.chunks_mut(config.batch_size * 20) {
+            bucket.sort_by_key(|&w| windows[w].ids.len());
+        }
+        let mut batches: Vec<&[usize]> = fit.chunks(config.batch_size).collect();
+        rng.shuffle(&mut batches);
+        let mut total = 0.0;
+        for b in &batches {
+            let rows: Vec<&Tensor> = b.iter().map(|&w| &states[w]).collect();
+            let (x, lens) = stacked(&rows);
+            let width = x.size()[1] as usize;
+            let target: Vec<i64> = b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat(-100)).take(width)).collect();
+            let target = Tensor::from_slice(&target);
+            let logits = net.forward(&x, &lens, config.dropout, true).view([-1, TAGS.len() as i64]);
+            let loss = logits.cross_entropy_loss::<&Tensor>(&target, None, tch::Reduction::Mean, -100, 0.0);
+            opt.zero_grad();
+            loss.backward();
+            opt.clip_grad_norm(5.0);
+            opt.step();
+            total += loss.double_value(&[]);
+        }
+        let metrics = held_out(&net)?;
+        let score = score_of(&metrics);
+        eprintln!(
+            "standpoint: epoch {epoch}: loss {:.4}, held-out content F1 j50 {:.4}, speaker F1 {:.4}",
+            total / batches.len().max(1) as f64,
+            metrics["content_f1_j50"].as_f64().unwrap_or(0.0),
+            metrics["speaker_f1"].as_f64().unwrap_or(0.0)
+        );
+        if best.as_ref().map_or(true, |b| score > b.0) {
+            let vars = net.vs.variables().into_iter().map(|(k, v)| (k, v.detach().copy())).collect();
+            best = Some((score, epoch, metrics, vars));
+        }
+    }
+    let (_, epochs_trained, holdout, vars) = best.ok_or_else(|| HeadError::Data("no training epochs".into()))?;
+    tch::no_grad(|| {
+        let mut current = net.vs.variables();
+        for (k, v) in &vars {
+            if let Some(var) = current.get_mut(k) {
+                var.copy_(v);
+            }
+        }
+    });
+    drop(states);
+    std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
+    // Stored in f16 (half the size; the tags do not change), run in f32 like the loaded tagger.
+    net.vs.half();
+    net.vs.save(out.join("tagger.safetensors"))?;
+    net.vs.float();
+    net.vs.freeze();
+    let mut meta = TaggerMeta {
+        format: 1,
+        tags: TAGS.iter().map(|s| s.to_string()).collect(),
+        config: config.clone(),
+        encoder: encoder.profile.source.clone().unwrap_or_default(),
+        languages: {
+            let mut l: Vec<String> = docs.iter().filter_map(|d| d.lang.clone()).collect();
+            l.sort();
+            l.dedup();
+            l
+        },
+        epochs_trained,
+        holdout,
+        record: serde_json::Value::Null,
+    };
+    // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
+    // figures above read the tagger's statements before the page-furniture filter.
+    let tagger = Tagger { encoder, net, meta: meta.clone() };
+    let dict = crate::actors::Dictionary::builtin().map_err(|e| HeadError::Data(e.to_string()))?;
+    let lines = crate::eval::predict_attributions(&dev_docs, lexicons, &dict, Some((&tagger, Finder::Learned)))?;
+    let dev_metrics = attribution::metrics(&dev_docs, &crate::eval::by_id(&lines));
+    meta.record = serde_json::json!({
+        "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len()},
+        "dev": {"files": crate::heads::file_record(dev)?, "documents": dev_docs.len(),
+                "content_f1_j50": dev_metrics["content_f1_j50"], "speaker_f1": dev_metrics["speaker_f1"],
+                "quoted": {"content_f1_j50": dev_metrics["quoted"]["content_f1_j50"], "speaker_f1": dev_metrics["quoted"]["speaker_f1"]}},
+    });
+    let path = out.join("tagger.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&meta).expect("serialises") + "\n").map_err(|e| io_error(&path, e))?;
+    Ok(meta)
+}
