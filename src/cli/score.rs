@@ -12,8 +12,9 @@ use standpoint::report::{ModelFile, RunInfo};
 use standpoint::score::{self, ScoreConfig};
 use standpoint::scoring::{Scorer, STANCE_HEAD, TONE_HEAD};
 
+use super::args::{checkout_path, default_model_dir, FinderArgs, ModelArgs, TextArgs};
 use super::progress::{stderr_is_terminal, Bar};
-use super::{checkout_path, FinderArgs, ModelArgs, Outcome, TextArgs};
+use super::Outcome;
 
 #[derive(Args)]
 pub struct ScoreArgs {
@@ -97,32 +98,6 @@ fn count_items(inputs: &[PathBuf]) -> Option<u64> {
     Some(n)
 }
 
-#[derive(Args)]
-pub struct MergeArgs {
-    /// Output folders of `standpoint score --shard K/N` runs, all N of them.
-    #[arg(required = true, num_args = 1..)]
-    parts: Vec<PathBuf>,
-    /// Output directory for the combined outputs.
-    #[arg(short, long)]
-    out: PathBuf,
-    /// Leave wall-clock timings out of report.json.
-    #[arg(long)]
-    no_timings: bool,
-}
-
-pub fn merge(args: MergeArgs) -> anyhow::Result<Outcome> {
-    let summary = score::merge(&args.parts, &args.out, !args.no_timings)?;
-    eprintln!(
-        "standpoint: merged {} parts: {} articles ({} failed), {} statements; report in {}",
-        args.parts.len(),
-        summary.articles,
-        summary.failed,
-        summary.statements,
-        args.out.join(standpoint::report::REPORT_HTML).display()
-    );
-    Ok(if summary.failed > 0 { Outcome::PartialFailure } else { Outcome::Success })
-}
-
 pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     anyhow::ensure!(args.chunk > 0, "--chunk must be at least 1");
@@ -139,7 +114,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         Some(dir) => SequenceClassifier::load(dir, precision).with_context(|| format!("loading the model in {}", dir.display()))?,
         None => None,
     };
-    let model_dir = if byo.is_some() { super::default_model_dir()? } else { args.model.dir()? };
+    let model_dir = if byo.is_some() { default_model_dir()? } else { args.model.dir()? };
     let tone_dir = match &args.tone_head {
         Some(d) => d.clone(),
         None => checkout_path(TONE_HEAD)?,
@@ -158,7 +133,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let loaded = started.elapsed().as_secs_f64();
-    let config = ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes, shard: args.shard, resume: args.resume };
+    let config =
+        ScoreConfig { targets, chunk: args.chunk, max_article_bytes: args.max_article_bytes, shard: args.shard, resume: args.resume };
     let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut run_info = RunInfo {
         generator: "standpoint".into(),
@@ -174,9 +150,12 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             "attribution": args.finder.finder(),
         }),
         numerics: standpoint::runtime::numerics(precision, scorer.precision()),
-        execution: [("chunk".to_owned(), serde_json::json!(config.chunk)), ("workers".to_owned(), serde_json::json!(rayon::current_num_threads()))]
-            .into_iter()
-            .collect(),
+        execution: [
+            ("chunk".to_owned(), serde_json::json!(config.chunk)),
+            ("workers".to_owned(), serde_json::json!(rayon::current_num_threads())),
+        ]
+        .into_iter()
+        .collect(),
         models: vec![
             ModelFile { role: "encoder".into(), id: name(&model_dir), sha256: dir_hash(&model_dir)? },
             ModelFile { role: "tone".into(), id: name(&scorer.tone_dir), sha256: dir_hash(&scorer.tone_dir)? },

@@ -116,10 +116,8 @@ mod tests {
     use super::*;
     use crate::text::sentences::paragraphs;
 
-    const PAIRS: &[(char, char)] = &[
-        ('"', '"'), ('“', '”'), ('„', '“'), ('„', '”'), ('«', '»'), ('»', '«'), ('‘', '’'), ('‚', '‘'), ('‹', '›'),
-        ('「', '」'),
-    ];
+    const PAIRS: &[(char, char)] =
+        &[('"', '"'), ('“', '”'), ('„', '“'), ('„', '”'), ('«', '»'), ('»', '«'), ('‘', '’'), ('‚', '‘'), ('‹', '›'), ('「', '」')];
 
     fn quotes(text: &str) -> Vec<&str> {
         find_quotes(text, &paragraphs(text), PAIRS).into_iter().map(|q| q.inner.slice(text)).collect()

@@ -1,0 +1,104 @@
+//! `standpoint eval`: the real pipeline measured on labelled data; one JSON object of metrics.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::args::{checkout_path, FinderArgs, ModelArgs, TextArgs};
+use super::Outcome;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EvalTask {
+    /// Quote attribution on PolNeAR-format documents (the metrics of tools/attribution_metrics.py).
+    Attribution,
+    /// Tone of a text (negative / neutral / positive).
+    Sentiment,
+    /// Sentiment toward a target inside the text.
+    TargetSentiment,
+    /// Stance toward a target (favor / against / neutral).
+    Stance,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    #[arg(long, value_enum)]
+    task: EvalTask,
+    /// Labelled data files.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Also write the predictions (attribution: the reference scorer's format; classification:
+    /// one `{"id", "label", "probs"}` line per item).
+    #[arg(long)]
+    predictions: Option<PathBuf>,
+    /// The trained head to measure (classification tasks).
+    #[arg(long)]
+    head: Option<PathBuf>,
+    /// The tone head, for stance heads that read its output (default: models/heads/tone).
+    #[arg(long)]
+    tone_head: Option<PathBuf>,
+    #[command(flatten)]
+    finder: FinderArgs,
+    #[command(flatten)]
+    text: TextArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
+    use standpoint::eval;
+    let precision = args.model.precision(); // first: it may settle the kernels' code path
+    match args.task {
+        EvalTask::Attribution => {
+            // the tagger as `score` runs it: each document by itself, one thread per pass
+            standpoint::runtime::per_pass();
+            standpoint::runtime::workers(args.model.batch_config().threads);
+            let docs = eval::attribution::load_gold(&args.data)?;
+            let (lexicons, dict) = args.text.load()?;
+            let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
+            let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
+            let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
+            if let Some(path) = &args.predictions {
+                let mut out = BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+                for line in &predictions {
+                    writeln!(out, "{}", serde_json::to_string(line)?)?;
+                }
+                out.flush()?;
+            }
+            let metrics = eval::attribution::metrics(&docs, &eval::by_id(&predictions));
+            println!("{}", serde_json::to_string_pretty(&metrics)?);
+        }
+        EvalTask::Sentiment | EvalTask::TargetSentiment | EvalTask::Stance => {
+            let task = match args.task {
+                EvalTask::Sentiment => standpoint::heads::Task::Sentiment,
+                EvalTask::TargetSentiment => standpoint::heads::Task::TargetSentiment,
+                _ => standpoint::heads::Task::Stance,
+            };
+            standpoint::runtime::kernel_threads(args.model.batch_config().threads);
+            let head_dir = args.head.as_ref().context("--head DIR is needed for this task")?;
+            let classifier = standpoint::heads::Classifier::load(&args.model.dir()?, head_dir, precision)
+                .with_context(|| format!("loading the head in {}", head_dir.display()))?;
+            let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
+            let tone = match classifier.reads_tone() {
+                true => {
+                    let dir = match &args.tone_head {
+                        Some(d) => d.clone(),
+                        None => checkout_path(standpoint::scoring::TONE_HEAD)?,
+                    };
+                    Some(standpoint::heads::Classifier::load(&args.model.dir()?, &dir, precision)?)
+                }
+                false => None,
+            };
+            let (mut metrics, probs) =
+                classifier.evaluate(task, &examples, &args.model.batch_config(), Some(Path::new(".cache/features")), tone.as_ref())?;
+            metrics["skipped"] = serde_json::json!(skipped);
+            if let Some(path) = &args.predictions {
+                let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                standpoint::heads::Classifier::write_predictions(task, file, &examples, &probs)?;
+            }
+            println!("{}", serde_json::to_string_pretty(&metrics)?);
+        }
+    }
+    Ok(Outcome::Success)
+}
