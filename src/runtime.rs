@@ -112,7 +112,11 @@ pub fn numerics(asked: crate::model::Precision, used: crate::model::Precision) -
     let chosen_by = match (asked, used) {
         (Precision::Auto, Precision::Bf16) => "auto: the CPU has native bf16 (avx512_bf16)".to_owned(),
         (Precision::Auto, _) => "auto: the CPU has no native bf16 (avx512_bf16)".to_owned(),
-        (_, used) => format!("--precision {}", used.name()),
+        (_, Precision::F32) if kernel_code_path() != "native" => {
+            "--precision f32, kernels held to their AVX2 code (--precision f32-portable or the environment)".to_owned()
+        }
+        (_, Precision::F32) => "--precision f32".to_owned(),
+        (_, _) => "--precision bf16".to_owned(),
     };
     Numerics {
         precision: used,
