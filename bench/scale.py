@@ -14,6 +14,7 @@ Run nothing else meanwhile: on 2 cores any other job makes the figures meaningle
 """
 import json
 import os
+import platform
 import random
 import subprocess
 import sys
@@ -44,6 +45,23 @@ QUOTES = {
     "uk": "«Ми не приймемо нових мит на наш експорт», — заявили в уряді.",
 }
 PLACES = [("French", "Paris"), ("German", "Berlin"), ("Italian", "Rome"), ("Spanish", "Madrid"), ("Polish", "Warsaw")]
+
+
+def machine():
+    """The machine a figure comes from: CPU model, cores and the features libtorch's kernels
+    choose their code by (bf16 and AMX kernels make different figures and last bits)."""
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = line.split(":", 1)[1].split()
+                break
+    except OSError:
+        pass
+    relevant = ["avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16"]
+    return {"cpu": model, "cores": os.cpu_count(), "cpu_features": [f for f in relevant if f in flags]}
 
 
 def corpus(n):
@@ -110,7 +128,7 @@ def main():
     small, large = rows[0], rows[-1]
     per_article = lambda r: (r["pipeline_s"] or r["wall_s"]) / r["articles"]
     result = {
-        "machine": {"cores": os.cpu_count()},
+        "machine": machine(),
         "runs": rows,
         "linearity": {
             "pipeline_seconds_per_article_ratio_largest_to_smallest": round(per_article(large) / per_article(small), 3),

@@ -61,11 +61,8 @@ fn main() {
     let lexicons = Lexicons::builtin();
     let dict = Dictionary::builtin().unwrap();
     let targets: Vec<String> = TARGETS.iter().map(|t| t.to_string()).collect();
-    let articles: Vec<Article> = corpus()
-        .into_iter()
-        .enumerate()
-        .map(|(i, text)| Article::from_text(i.to_string(), text, format!("bench:{i}")))
-        .collect();
+    let articles: Vec<Article> =
+        corpus().into_iter().enumerate().map(|(i, text)| Article::from_text(i.to_string(), text, format!("bench:{i}"))).collect();
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     let mb = bytes as f64 / 1e6;
 
