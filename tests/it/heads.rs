@@ -97,10 +97,10 @@ fn eval_runs_the_stance_head_on_stance_and_target_sentiment_data() {
 /// The team's two-party sentences (`datasets/gold/stance/two-parties.jsonl`: one speaker speaks
 /// well of one party and ill of another, in both orders of the clauses, in en, de, es, fr and ru),
 /// each read twice with the party's mention: the party spoken well of scores above the other in
-/// every sentence. Known misses, not held here: the Russian pairs (the session 9 and 13 heads reverse
-/// them), and the sign — the session 13 head leans toward favour in such sentences, so the party
-/// condemned often still reads as in favour (the session 9 test held the sign of one English pair
-/// in both clause orders; the session 13 head fails the swapped order: models/README.md).
+/// every sentence. Known misses, not held here: the Russian pairs (the shipped head and the one
+/// before it reverse them), and the sign — the shipped head leans toward favour in such sentences,
+/// so the party condemned often still reads as in favour (it fails the sign of one English pair in
+/// the swapped clause order: models/README.md).
 #[test]
 fn stance_head_ranks_the_party_spoken_well_of_above_the_other_in_five_languages() {
     let stance = Classifier::load(&model_dir(), &root().join("models/heads/stance"), Precision::Auto).unwrap();
