@@ -5,10 +5,17 @@
 //! capitals and seats of power, institutions as sub-actors, international bodies and groups) and,
 //! optionally, a user file in the aliases format that adds actors or overrides them by id.
 //!
-//! Matching is word by word on lower case, with three allowances: a form ending in `*` matches any
-//! ending; a Cyrillic form matches with up to three letters of case ending after its stem
-//! ("Армения" → "Армении"); a possessive `'s` is ignored. An all-capitals form ("US", "WHO")
-//! only matches the same capitals, so "us" and "who" stay pronouns.
+//! Matching is word by word on lower case, with these allowances and limits:
+//! - a form ending in `*` matches any ending;
+//! - a Cyrillic form matches in its case forms: its stem (the form without a final vowel, `ь` or
+//!   `й`) and one of the listed Russian and Ukrainian case endings ("Армения" → "Армении",
+//!   "Вашингтон" → "Вашингтона", "Россия" → "Россией"), never the stem and arbitrary letters
+//!   (so "Того" does not match "тогда");
+//! - a Latin-script name or seat matches with a genitive `s` ("Deutschlands", "Irans"), and a
+//!   possessive `'s` is ignored;
+//! - a form word written with a capital only matches a capitalised word ("Nato" is not "nato",
+//!   "born"; "Commission" is not "commission"; "Того" is not "того"), and an all-capitals form
+//!   ("US", "WHO") only the same capitals, so "us" and "who" stay pronouns.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -99,21 +106,42 @@ struct WordPattern {
     text: String,
     stem: bool,
     caps_only: bool,
+    /// Written with a capital: matches only a capitalised word.
+    proper: bool,
     cyrillic: bool,
+    /// May take a genitive `s` (Latin-script names and seats).
+    genitive_s: bool,
 }
 
+/// Russian and Ukrainian adjective endings ("Европейский" → "Европейского", "Європейський" →
+/// "Європейського"); a form ending in one of the first four declines through all of them.
+const ADJECTIVE_ENDINGS: [&str; 30] = [
+    "ий", "ый", "ой", "ая", "ое", "ого", "его", "ому", "ему", "им", "ым", "ом", "ем", "ую", "юю", "ие", "ые", "их", "ых",
+    "ими", "ыми", "ей", "ою", "а", "у", "ої", "ій", "і", "е", "я",
+];
+
+/// Russian and Ukrainian case endings a Cyrillic form's stem may take.
+const CYRILLIC_ENDINGS: [&str; 36] = [
+    "", "а", "я", "у", "ю", "е", "и", "ы", "і", "ї", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ами", "ями",
+    "ою", "ею", "єю", "ов", "ев", "ів", "ові", "еві", "ию", "ией", "ии", "ия", "ію", "ією", "ії", "ія",
+];
+
 impl WordPattern {
-    fn new(raw: &str) -> Self {
+    /// A pattern for one word of a form; `role` is the form's (`None` for office words).
+    fn new(raw: &str, role: Option<FormRole>) -> Self {
         let (text, stem) = match raw.strip_suffix('*') {
             Some(s) => (s, true),
             None => (raw, false),
         };
         let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+        let cyrillic = text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
         WordPattern {
             text: text.to_lowercase().replace('’', "'"),
             stem,
             caps_only: letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()),
-            cyrillic: text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)),
+            proper: letters.first().is_some_and(|c| c.is_uppercase()),
+            cyrillic,
+            genitive_s: !cyrillic && letters.len() >= 4 && matches!(role, Some(FormRole::Name | FormRole::Seat)),
         }
     }
 
@@ -140,21 +168,31 @@ impl WordPattern {
             let raw = word_raw.strip_suffix("'s").or_else(|| word_raw.strip_suffix("’s")).unwrap_or(word_raw);
             return raw.to_lowercase() == self.text && raw.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
         }
+        if self.proper && !word_raw.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase) {
+            return false;
+        }
         if self.stem {
             return w.starts_with(&self.text);
         }
         if w == self.text {
             return true;
         }
+        if self.genitive_s && w.strip_suffix('s') == Some(self.text.as_str()) {
+            return true;
+        }
         if self.cyrillic && self.text.chars().count() >= 4 {
-            let stem: String = {
-                let mut s = self.text.clone();
-                if s.ends_with(['а', 'я', 'о', 'е', 'ы', 'и', 'й', 'ь', 'і', 'ї']) {
-                    s.pop();
-                }
-                s
-            };
-            return w.starts_with(&stem) && w.chars().count() <= stem.chars().count() + 3;
+            // foreign names in -о, -е, -у and -ю do not decline ("Того", "Марокко", "Перу")
+            let mut stem = self.text.clone();
+            if let Some(adjective) = ADJECTIVE_ENDINGS[..4].iter().find_map(|e| stem.strip_suffix(e)) {
+                return w.strip_prefix(adjective).is_some_and(|ending| ADJECTIVE_ENDINGS.contains(&ending));
+            }
+            if stem.ends_with(['о', 'е', 'у', 'ю']) {
+                return false;
+            }
+            if stem.ends_with(['а', 'я', 'ы', 'и', 'й', 'ь', 'і', 'ї']) {
+                stem.pop();
+            }
+            return w.strip_prefix(stem.as_str()).is_some_and(|ending| CYRILLIC_ENDINGS.contains(&ending));
         }
         false
     }
@@ -265,7 +303,8 @@ impl Dictionary {
     }
 
     fn add_form(&mut self, raw: &str, actor: usize, role: FormRole, sub: Option<&str>) {
-        let words: Vec<WordPattern> = raw.split_whitespace().map(WordPattern::new).filter(|w| !w.text.is_empty()).collect();
+        let words: Vec<WordPattern> =
+            raw.split_whitespace().map(|w| WordPattern::new(w, Some(role))).filter(|w| !w.text.is_empty()).collect();
         if !words.is_empty() {
             self.by_prefix.entry(prefix_key(&words[0].text)).or_default().push(self.forms.len());
             self.forms.push(Form { words, actor, role, sub: sub.map(str::to_owned) });
@@ -298,7 +337,7 @@ impl Dictionary {
         self.honorifics.extend(file.honorifics.values().flatten().map(|h| h.to_lowercase()));
         for words in file.body_words.values() {
             for w in words {
-                self.body_words.push(w.split_whitespace().map(WordPattern::new).collect());
+                self.body_words.push(w.split_whitespace().map(|w| WordPattern::new(w, None)).collect());
             }
         }
     }
@@ -392,6 +431,20 @@ mod tests {
         assert_eq!(hit_ids(&d, "le porte-parole du Quai d'Orsay"), ["FR"]);
         assert_eq!(hit_ids(&d, "Separatist authorities of Nagorno-Karabakh"), ["NK-AUTH"]);
         assert_eq!(hit_ids(&d, "Baku's"), ["AZ"]);
+    }
+
+    #[test]
+    fn names_match_in_their_inflected_forms_and_not_inside_other_words() {
+        let d = Dictionary::builtin().unwrap();
+        assert_eq!(hit_ids(&d, "Вашингтона"), ["US"]);
+        assert_eq!(hit_ids(&d, "Россией"), ["RU"]);
+        assert_eq!(hit_ids(&d, "Україною"), ["UA"]);
+        assert_eq!(hit_ids(&d, "Deutschlands"), ["DE"]);
+        assert_eq!(hit_ids(&d, "Того"), ["TG"]);
+        for word in ["того", "тогда", "Тогда", "мало", "Мало", "даними", "nato", "usa", "gana", "commission", "island"] {
+            assert!(hit_ids(&d, word).is_empty(), "{word} → {:?}", hit_ids(&d, word));
+        }
+        assert_eq!(hit_ids(&d, "la Nato"), ["NATO"]);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!    ("Russia …, which it sees as …"); otherwise to the last speaker of a fitting kind; a
 //!    definite description ("the ministry", "the state border service") to the nearest earlier
 //!    mention of its head word that names an actor, else to the last speaker.
-//! 4. **Anyone else** stays an actor in their own right (`other:<phrase>`), never dropped.
+//! 4. **Anyone else named or described** stays an actor in their own right (`other:<phrase>`).
+//!    A lone lower-case word ("officials", a verb the reader took for a speaker) names nobody:
+//!    the statement stays, with its speaker mention, unattributed.
 
 pub mod dictionary;
 
@@ -223,8 +225,9 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
             })
             .map(|a| if antecedent.is_some() { Attribution { via: Via::Relative, ..a } } else { a });
         let lower = span.slice(text).to_lowercase();
-        if resolved.is_none() && cues.pronouns.contains_key(lower.trim()) {
-            // a pronoun with no antecedent names nobody: the statement stays, unattributed
+        if resolved.is_none() && (cues.pronouns.contains_key(lower.trim()) || !names_someone(text, span, cues)) {
+            // a pronoun with no antecedent, or words with no name among them ("поддержал",
+            // "officials"), name nobody: the statement stays, unattributed, its mention kept
             out.push(None);
             continue;
         }
@@ -244,6 +247,22 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
         out.push(Some(attribution));
     }
     out
+}
+
+/// Whether an unresolved speaker phrase names someone: it holds a word written with a capital,
+/// as a name does ("Peskov", "l'Économie"), or describes a party in more than one word ("the
+/// regional farmers' union", "местных властей"). A lone lower-case word ("officials",
+/// "поддержал", "l'entreprise") names nobody. Where every noun is capitalised (German) or a
+/// common noun opens its sentence, a lone common noun still passes.
+fn names_someone(text: &str, span: ByteSpan, cues: &Cues) -> bool {
+    let words = words(text, span);
+    let capitalised = |w: &Word| {
+        let raw = w.span.slice(text);
+        let after_elision = raw.split_once(['\'', '’']).map_or(raw, |(_, rest)| rest);
+        raw.chars().next().is_some_and(char::is_uppercase) || after_elision.chars().next().is_some_and(char::is_uppercase)
+    };
+    let content = words.iter().filter(|w| !cues.determiners.contains(&w.lower) && !cues.definite_articles.contains(&w.lower));
+    words.iter().any(capitalised) || content.count() >= 2
 }
 
 /// "das Außenministerium in Berlin", "the ministry in Baku": an office the phrase names without

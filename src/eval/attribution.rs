@@ -9,7 +9,7 @@
 //! holds a double quotation mark (or NYT-style ''), and unmatched predictions only if theirs does.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -40,7 +40,13 @@ struct GoldMeta {
 #[derive(Debug, Clone, Deserialize)]
 pub struct GoldDocument {
     pub id: String,
+    /// The article; empty in the file when `text_from` names where it is kept.
+    #[serde(default)]
     pub text: String,
+    /// Annotations the team made on text it may not copy (spans and ids only): the article is
+    /// read from the shared datasets ([`TextFrom`]).
+    #[serde(default)]
+    text_from: Option<TextFrom>,
     #[serde(default)]
     pub lang: Option<String>,
     pub attributions: Vec<GoldAttribution>,
@@ -61,8 +67,27 @@ pub struct PredictionLine {
     pub attributions: Vec<Predicted>,
 }
 
+/// Where an annotated article's text is kept: a JSONL file of the shared datasets (`file`,
+/// relative to their `datasets/` folder), the record's `id`, and the SHA-256 of its `text`, so an
+/// edited copy is an error rather than shifted spans.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextFrom {
+    file: String,
+    id: String,
+    sha256: String,
+}
+
+/// The environment variable naming the folder that holds the shared `datasets/`; by default the
+/// nearest `shared/` beside an ancestor of the gold file (`../shared` of the checkout).
+pub const SHARED_ENV: &str = "STANDPOINT_SHARED";
+
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
+    #[error("{path}: article {id} takes its text from {file} of the shared datasets, which is not here; set {SHARED_ENV} to the folder that holds datasets/")]
+    SharedMissing { path: String, id: String, file: String },
+    #[error("{path}: article {id}: {file} has no record {record}, or its text is not the annotated one (sha256 {sha256})")]
+    SharedText { path: String, id: String, file: String, record: String, sha256: String },
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("{path} line {line}: {source}")]
@@ -72,12 +97,16 @@ pub enum EvalError {
 /// Reads gold files and keeps one annotation per article (the smallest annotator id), sorted by article.
 pub fn load_gold(paths: &[impl AsRef<Path>]) -> Result<Vec<GoldDocument>, EvalError> {
     let mut by_article: BTreeMap<String, GoldDocument> = BTreeMap::new();
+    let mut shared_files: HashMap<PathBuf, HashMap<String, String>> = HashMap::new();
     for path in paths {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: path.display().to_string(), source })?;
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let doc: GoldDocument = serde_json::from_str(line)
+            let mut doc: GoldDocument = serde_json::from_str(line)
                 .map_err(|source| EvalError::Json { path: path.display().to_string(), line: n + 1, source })?;
+            if let Some(from) = doc.text_from.take() {
+                doc.text = shared_text(path, &doc.id, &from, &mut shared_files)?;
+            }
             let replace = by_article
                 .get(&doc.meta.article)
                 .is_none_or(|old| annotator_key(&doc.meta.annotator) < annotator_key(&old.meta.annotator));
@@ -87,6 +116,52 @@ pub fn load_gold(paths: &[impl AsRef<Path>]) -> Result<Vec<GoldDocument>, EvalEr
         }
     }
     Ok(by_article.into_values().collect())
+}
+
+/// The text `from` names, read from the shared datasets (each file once) and checked by its hash.
+fn shared_text(
+    gold: &Path,
+    id: &str,
+    from: &TextFrom,
+    files: &mut HashMap<PathBuf, HashMap<String, String>>,
+) -> Result<String, EvalError> {
+    let missing = || EvalError::SharedMissing { path: gold.display().to_string(), id: id.to_owned(), file: from.file.clone() };
+    let file = match std::env::var_os(SHARED_ENV) {
+        Some(dir) => PathBuf::from(dir).join("datasets").join(&from.file),
+        None => {
+            let absolute = std::path::absolute(gold).map_err(|_| missing())?;
+            absolute
+                .ancestors()
+                .skip(1)
+                .map(|a| a.join("shared/datasets").join(&from.file))
+                .find(|f| f.is_file())
+                .ok_or_else(missing)?
+        }
+    };
+    if !files.contains_key(&file) {
+        let text = std::fs::read_to_string(&file).map_err(|_| missing())?;
+        let mut texts = HashMap::new();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let row: Value = serde_json::from_str(line)
+                .map_err(|source| EvalError::Json { path: file.display().to_string(), line: n + 1, source })?;
+            if let (Some(rid), Some(t)) = (row["id"].as_str(), row["text"].as_str()) {
+                texts.insert(rid.to_owned(), t.to_owned());
+            }
+        }
+        files.insert(file.clone(), texts);
+    }
+    use sha2::{Digest, Sha256};
+    let text = files[&file].get(&from.id).filter(|t| {
+        let digest = Sha256::digest(t.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect::<String>() == from.sha256
+    });
+    text.cloned().ok_or_else(|| EvalError::SharedText {
+        path: gold.display().to_string(),
+        id: id.to_owned(),
+        file: from.file.clone(),
+        record: from.id.clone(),
+        sha256: from.sha256.clone(),
+    })
 }
 
 fn annotator_key(v: &Value) -> (u8, String) {

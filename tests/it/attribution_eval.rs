@@ -56,3 +56,40 @@ fn metrics_equal_the_reference_scorer_on_polnear_dev() {
     at_least(["quoted", "speaker_f1"], 0.85);
     std::fs::remove_file(&predictions).ok();
 }
+
+/// The team's Russian development articles keep spans and ids only: their text joins from
+/// RuSentRel in ../shared, every span slices inside it, and without ../shared the evaluation
+/// stops with an error that names what is missing.
+#[test]
+fn the_team_russian_set_joins_its_text_from_the_shared_datasets() {
+    let gold = root().join("datasets/attribution/ru-rusentrel.jsonl");
+    let without_shared = Command::new(env!("CARGO_BIN_EXE_standpoint"))
+        .args(["eval", "--task", "attribution", "--attribution", "rules", "--data"])
+        .arg(&gold)
+        .env("STANDPOINT_SHARED", std::env::temp_dir().join("no-such-shared-folder"))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(!without_shared.status.success());
+    let error = String::from_utf8_lossy(&without_shared.stderr);
+    assert!(error.contains("rusentrel/documents_train.jsonl") && error.contains("STANDPOINT_SHARED"), "{error}");
+
+    if shared_file("datasets/rusentrel/documents_train.jsonl").is_none() {
+        return;
+    }
+    let docs = standpoint::eval::attribution::load_gold(&[&gold]).expect("the team set joins its text");
+    assert_eq!(docs.len(), 15);
+    let mut attributions = 0;
+    for doc in &docs {
+        let chars = doc.text.chars().count();
+        assert!(!["art1", "art17", "art35", "art39"].iter().any(|kept| doc.id.ends_with(&format!("-{kept}"))), "{} is withheld", doc.id);
+        for a in &doc.attributions {
+            attributions += 1;
+            assert!(!a.content.is_empty(), "{}: an attribution without content", doc.id);
+            for o in a.content.iter().chain(&a.source).chain(&a.cue) {
+                assert!(o.start < o.end && o.end <= chars, "{}: span {o:?} outside the text", doc.id);
+            }
+        }
+    }
+    assert_eq!(attributions, 150);
+}

@@ -3,6 +3,7 @@
 //! They need the converted encoder in `models/multilingual-e5-small`, which `scripts/setup`
 //! builds (the README's test command runs it first).
 
+mod actor_words;
 mod attribution_eval;
 mod common;
 mod embed_cli;
