@@ -59,8 +59,8 @@ enum FinderArg {
 #[derive(Args)]
 pub(crate) struct FinderArgs {
     /// rules: the cue reader (text only, fast); learned: the attribution tagger, a transformer
-    /// pass over all the text (see the README for its accuracy and cost); auto: the tagger for
-    /// articles in the languages it was trained on, the rules for the others.
+    /// pass over all the text (see the README for its accuracy and cost); auto: per language,
+    /// the finder the tagger's development figures choose (`auto` in its tagger.json).
     #[arg(long, value_enum, default_value = "auto")]
     attribution: FinderArg,
     /// The attribution tagger's directory (default: models/tagger).

@@ -66,7 +66,8 @@ pub struct TrainArgs {
     #[arg(long)]
     tune_epochs: Option<usize>,
     /// Fine-tuning: balance the labels within each language (`lang` of the rows) rather than over
-    /// all the data.
+    /// all the data. Attribution tagger: weigh every language alike (its windows repeated toward
+    /// the largest language's token count, the epoch chosen on the languages' mean held-out figure).
     #[arg(long)]
     balance_per_language: bool,
     /// Fine-tuning with a target: do not read the target's mention in the text (`target_spans`).
@@ -205,6 +206,7 @@ fn run_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
         seed: args.seed,
         layers: args.tune_from_layer.unwrap_or(standpoint::tagger::TaggerConfig::default().layers),
         lstm_hidden: args.lstm_hidden,
+        balance_languages: args.balance_per_language,
         ..Default::default()
     };
     let lexicons = standpoint::lexicon::Lexicons::builtin();

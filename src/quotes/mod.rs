@@ -90,7 +90,9 @@ pub enum Finder {
     Rules,
     /// The learned tagger ([`crate::tagger`]), in every language.
     Learned,
-    /// The learned tagger in the languages it was trained on, the rules in the others.
+    /// Per language, the finder the tagger's measured figures choose (`auto` in `tagger.json`;
+    /// a tagger without it: the learned tagger in the languages it was trained on, the rules in
+    /// the others).
     Auto,
 }
 

@@ -4,7 +4,8 @@
 //!
 //! It is the learned alternative to the rule-based cue reader in [`crate::quotes`] and costs a
 //! transformer pass over the whole text (the rules read only text). `--attribution auto` (the
-//! default) gives it the articles in the languages it was trained on, `learned` every article,
+//! default) gives it the articles of the languages where its development figures beat the rules
+//! ([`AutoChoice`], written by `scripts/attribution-choice --write`), `learned` every article,
 //! `rules` none ([`Finder`]). Trained by `standpoint train --task attribution` on PolNeAR-format
 //! documents ([`crate::train::tagger`]); the result is a directory with `tagger.safetensors` and
 //! `tagger.json`.
@@ -48,6 +49,10 @@ pub struct TaggerConfig {
     /// Share of the training documents held out for early stopping.
     pub holdout: f64,
     pub seed: u64,
+    /// Weigh every training language alike: a language's windows are repeated (up to 4 times)
+    /// toward the token count of the largest, and the epoch is chosen on the mean of the
+    /// languages' held-out figures rather than on the pooled ones.
+    pub balance_languages: bool,
 }
 
 impl Default for TaggerConfig {
@@ -62,6 +67,7 @@ impl Default for TaggerConfig {
             dropout: 0.2,
             holdout: 0.1,
             seed: 13,
+            balance_languages: false,
         }
     }
 }
@@ -79,6 +85,39 @@ pub struct TaggerMeta {
     /// Held-out (training documents) `content_f1_j50` and `speaker_f1` of the kept epoch.
     pub holdout: serde_json::Value,
     pub record: serde_json::Value,
+    /// What `--attribution auto` gives this tagger, chosen by measured figures
+    /// (`scripts/attribution-choice --write`); without it, the training languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto: Option<AutoChoice>,
+}
+
+impl TaggerMeta {
+    /// Whether `finder` gives an article in `lang` to the tagger: `learned` always, `rules`
+    /// never, `auto` as measured ([`AutoChoice`]; without it, the training languages).
+    pub fn applies(&self, finder: Finder, lang: Option<&str>) -> bool {
+        match finder {
+            Finder::Rules => false,
+            Finder::Learned => true,
+            Finder::Auto => match &self.auto {
+                Some(auto) => lang.and_then(|l| auto.languages.get(l)).unwrap_or(&auto.otherwise) == &Finder::Learned,
+                None => lang.is_some_and(|l| self.languages.iter().any(|x| x == l)),
+            },
+        }
+    }
+}
+
+/// The finder `--attribution auto` uses per language, with the development figures that chose it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoChoice {
+    /// Measured languages and their finder.
+    pub languages: std::collections::BTreeMap<String, Finder>,
+    /// The finder for languages with no development data (and articles of unknown language).
+    pub otherwise: Finder,
+    /// Per language, per finder: content F1 (j50), speaker F1, documents, and the data's name.
+    pub measured: serde_json::Value,
+    /// How the choice was made.
+    pub rule: String,
 }
 
 pub(crate) struct Net {
@@ -200,13 +239,9 @@ impl Tagger {
         Ok(Tagger { encoder, net, meta })
     }
 
-    /// Whether `finder` gives an article in `lang` to this tagger.
+    /// Whether `finder` gives an article in `lang` to this tagger ([`TaggerMeta::applies`]).
     pub fn applies(&self, finder: Finder, lang: Option<&str>) -> bool {
-        match finder {
-            Finder::Rules => false,
-            Finder::Learned => true,
-            Finder::Auto => lang.is_some_and(|l| self.meta.languages.iter().any(|x| x == l)),
-        }
+        self.meta.applies(finder, lang)
     }
 
     /// Statements of each `(text, language)`, in text order. Each text's windows are batched by
@@ -220,6 +255,46 @@ impl Tagger {
         let states = window_states(&self.encoder, &p.windows.iter().collect::<Vec<_>>())?;
         let probs = tag_probs(&self.net, &states)?;
         Ok(tags::statements(text, &p.windows, &probs, &p.quotes, lexicons.cues(p.lang.as_deref())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(auto: Option<AutoChoice>) -> TaggerMeta {
+        TaggerMeta {
+            format: 1,
+            tags: TAGS.iter().map(|t| t.to_string()).collect(),
+            config: TaggerConfig::default(),
+            encoder: String::new(),
+            languages: vec!["de".into(), "en".into()],
+            epochs_trained: 1,
+            holdout: serde_json::Value::Null,
+            record: serde_json::Value::Null,
+            auto,
+        }
+    }
+
+    #[test]
+    fn auto_follows_the_measured_choice_and_else_the_training_languages() {
+        let untouched = meta(None);
+        assert!(untouched.applies(Finder::Auto, Some("en")));
+        assert!(!untouched.applies(Finder::Auto, Some("ru")));
+        assert!(!untouched.applies(Finder::Auto, None));
+
+        let chosen = meta(Some(AutoChoice {
+            languages: [("en".to_string(), Finder::Learned), ("ru".to_string(), Finder::Rules)].into_iter().collect(),
+            otherwise: Finder::Learned,
+            measured: serde_json::Value::Null,
+            rule: String::new(),
+        }));
+        assert!(chosen.applies(Finder::Auto, Some("en")));
+        assert!(!chosen.applies(Finder::Auto, Some("ru")));
+        assert!(chosen.applies(Finder::Auto, Some("pt")), "unmeasured: otherwise");
+        assert!(chosen.applies(Finder::Auto, None));
+        assert!(!chosen.applies(Finder::Rules, Some("en")));
+        assert!(chosen.applies(Finder::Learned, Some("ru")));
     }
 }
 

@@ -43,6 +43,21 @@ fn score_of(metrics: &serde_json::Value) -> f64 {
     (metrics["content_f1_j50"].as_f64().unwrap_or(0.0) + metrics["speaker_f1"].as_f64().unwrap_or(0.0)) / 2.0
 }
 
+/// `fit` with each language's windows repeated toward the token count of the largest language
+/// (a whole number of times, at most 4), in the order given.
+fn balanced(fit: &[usize], lang: impl Fn(usize) -> String, tokens: impl Fn(usize) -> usize) -> Vec<usize> {
+    let mut per_language: std::collections::BTreeMap<String, usize> = Default::default();
+    for &w in fit {
+        *per_language.entry(lang(w)).or_default() += tokens(w);
+    }
+    let largest = per_language.values().copied().max().unwrap_or(1).max(1);
+    let times = |l: &str| ((largest as f64 / per_language[l].max(1) as f64).round() as usize).clamp(1, 4);
+    for (l, t) in &per_language {
+        eprintln!("standpoint: {l}: {t} training tokens, repeated {} times", times(l));
+    }
+    fit.iter().flat_map(|&w| std::iter::repeat(w).take(times(&lang(w)))).collect()
+}
+
 /// Trains a tagger on PolNeAR-format `data`, reports on `dev`, saves to `out`.
 pub fn train(
     model_dir: &Path,
@@ -82,6 +97,10 @@ pub fn train(
     let states = window_states(&encoder, &windows.iter().collect::<Vec<_>>())?;
     let is_hold = |w: usize| hold.contains(&doc_of[w]);
     let mut fit: Vec<usize> = (0..windows.len()).filter(|&w| !is_hold(w) && !windows[w].ids.is_empty()).collect();
+    let lang_of = |d: usize| docs[d].lang.clone().unwrap_or_default();
+    if config.balance_languages {
+        fit = balanced(&fit, |w| lang_of(doc_of[w]), |w| windows[w].ids.len());
+    }
 
     let mut net = Net::new(encoder.hidden_size, config.lstm_hidden);
     let mut opt = nn::Adam::default().build(&net.vs, config.lr)?;
@@ -99,7 +118,18 @@ pub fn train(
                 lexicons.cues(docs[d].lang.as_deref()),
             ));
         }
-        Ok(measure(&hold_docs, &found))
+        let mut metrics = measure(&hold_docs, &found);
+        let mut by_language = serde_json::Map::new();
+        let langs: std::collections::BTreeSet<String> = hold.iter().map(|&d| lang_of(d)).collect();
+        for lang in langs {
+            let picked: Vec<usize> = (0..hold.len()).filter(|&k| lang_of(hold[k]) == lang).collect();
+            let docs_of: Vec<&GoldDocument> = picked.iter().map(|&k| hold_docs[k]).collect();
+            let found_of: Vec<Vec<Statement>> = picked.iter().map(|&k| found[k].clone()).collect();
+            let m = measure(&docs_of, &found_of);
+            by_language.insert(lang, serde_json::json!({"documents": picked.len(), "content_f1_j50": m["content_f1_j50"], "speaker_f1": m["speaker_f1"]}));
+        }
+        metrics["by_language"] = serde_json::Value::Object(by_language);
+        Ok(metrics)
     };
     let mut best: Option<(f64, usize, serde_json::Value, Vec<(String, Tensor)>)> = None;
     for epoch in 1..=config.epochs {
@@ -125,12 +155,22 @@ pub fn train(
             total += loss.double_value(&[]);
         }
         let metrics = held_out(&net)?;
-        let score = score_of(&metrics);
+        let by_language = metrics["by_language"].as_object().cloned().unwrap_or_default();
+        let score = if config.balance_languages && !by_language.is_empty() {
+            by_language.values().map(score_of).sum::<f64>() / by_language.len() as f64
+        } else {
+            score_of(&metrics)
+        };
+        let per_language: Vec<String> = by_language
+            .iter()
+            .map(|(l, m)| format!("{l} {:.4}/{:.4}", m["content_f1_j50"].as_f64().unwrap_or(0.0), m["speaker_f1"].as_f64().unwrap_or(0.0)))
+            .collect();
         eprintln!(
-            "standpoint: epoch {epoch}: loss {:.4}, held-out content F1 j50 {:.4}, speaker F1 {:.4}",
+            "standpoint: epoch {epoch}: loss {:.4}, held-out content F1 j50 {:.4}, speaker F1 {:.4} ({})",
             total / batches.len().max(1) as f64,
             metrics["content_f1_j50"].as_f64().unwrap_or(0.0),
-            metrics["speaker_f1"].as_f64().unwrap_or(0.0)
+            metrics["speaker_f1"].as_f64().unwrap_or(0.0),
+            per_language.join(", ")
         );
         if best.as_ref().map_or(true, |b| score > b.0) {
             let vars = net.vs.variables().into_iter().map(|(k, v)| (k, v.detach().copy())).collect();
@@ -167,6 +207,7 @@ pub fn train(
         epochs_trained,
         holdout,
         record: serde_json::Value::Null,
+        auto: None,
     };
     // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
     // figures above read the tagger's statements before the page-furniture filter.
@@ -175,7 +216,8 @@ pub fn train(
     let lines = crate::eval::predict_attributions(&dev_docs, lexicons, &dict, Some((&tagger, Finder::Learned)))?;
     let dev_metrics = attribution::metrics(&dev_docs, &crate::eval::by_id(&lines));
     meta.record = serde_json::json!({
-        "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len()},
+        "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len(),
+                  "held_out_ids": hold.iter().map(|&d| docs[d].id.clone()).collect::<Vec<_>>()},
         "dev": {"files": crate::heads::file_record(dev)?, "documents": dev_docs.len(),
                 "content_f1_j50": dev_metrics["content_f1_j50"], "speaker_f1": dev_metrics["speaker_f1"],
                 "quoted": {"content_f1_j50": dev_metrics["quoted"]["content_f1_j50"], "speaker_f1": dev_metrics["quoted"]["speaker_f1"]}},
