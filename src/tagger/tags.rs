@@ -119,6 +119,25 @@ pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<
 /// Content of fewer words than this is not a statement (a lone "which" or "it" is a fragment the
 /// model left of a longer span, and says nothing a reader could weigh).
 const MIN_CONTENT_WORDS: usize = 2;
+/// How far a content that stops on a function word may run on to its clause's end, in bytes.
+const COMPLETION_REACH: usize = 200;
+
+/// A content cannot end on a determiner, article, preposition or connector ("… as its"): such a
+/// span runs on to the end of its clause (the next sentence mark or closing quotation mark, not
+/// included) when that comes within [`COMPLETION_REACH`]; otherwise it stays as tagged.
+fn completed(text: &str, span: ByteSpan, cues: &Cues) -> ByteSpan {
+    let Some(last) = words(text, span).last().map(|w| w.lower.clone()) else { return span };
+    let open = [&cues.determiners, &cues.definite_articles, &cues.prepositions, &cues.connectors];
+    if !open.iter().any(|set| set.contains(&last)) {
+        return span;
+    }
+    let rest = &text[span.end..];
+    let reach = rest.char_indices().nth(COMPLETION_REACH).map_or(rest.len(), |(i, _)| i);
+    match rest[..reach].find(['.', ';', '!', '?', '\n', '"', '\u{201d}', '\u{00bb}']) {
+        Some(end) if end > 0 => ByteSpan::new(span.start, span.end + rest[..end].trim_end().len()),
+        _ => span,
+    }
+}
 /// How far (bytes) from a content span its cue may be, and from the cue its source.
 const CUE_REACH: usize = 200;
 const SOURCE_REACH: usize = 100;
@@ -252,6 +271,7 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
             };
             let cue = cue.map(|c| c.span);
             let speaker = speaker.map(|s| head_of(text, s.span));
+            let content = Run { span: completed(text, content.span, cues), ..*content };
             let kind = kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues)));
             // content with neither cue nor speaker is an attribution only when it is quoted
             if cue.is_none() && speaker.is_none() && kind != Kind::Direct {
@@ -297,6 +317,18 @@ mod tests {
         ];
         let tags = gold_tags(text, &[w], &parts);
         assert_eq!(tags[0], vec![3, 5, 3, 5, 1, 0]);
+    }
+
+    #[test]
+    fn a_content_that_stops_on_a_determiner_runs_on_to_its_clause_end() {
+        let lexicons = crate::lexicon::Lexicons::builtin();
+        let cues = lexicons.cues(Some("en"));
+        let text = "Russia, which it sees as its traditional sphere of influence. Next.";
+        let start = text.find("as its").unwrap();
+        let cut = ByteSpan::new(start, start + "as its".len());
+        assert_eq!(completed(text, cut, cues).slice(text), "as its traditional sphere of influence");
+        let whole = ByteSpan::new(start, start + "as its traditional".len());
+        assert_eq!(completed(text, whole, cues), whole, "a content ending on a content word stays");
     }
 
     #[test]

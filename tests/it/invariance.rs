@@ -11,11 +11,25 @@ use crate::common::{read_jsonl, root};
 
 const OUTPUTS: [&str; 5] = ["articles.jsonl", "quotes.jsonl", "report.json", "actors.csv", "report.html"];
 
-fn score(out: &Path, extra: &[&str], one_thread_env: bool) -> Command {
+/// The shipped tagger with its `auto` choice set to English only, so that one corpus runs both
+/// finders whatever the shipped choice is: the tagger for English, the rules for the rest.
+fn english_only_tagger(dir: &Path) -> PathBuf {
+    let shipped = root().join("models/tagger");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(shipped.join("tagger.safetensors"), dir.join("tagger.safetensors")).unwrap();
+    let mut meta: serde_json::Value = serde_json::from_slice(&std::fs::read(shipped.join("tagger.json")).unwrap()).unwrap();
+    meta["auto"] = serde_json::json!({"languages": {"en": "learned"}, "otherwise": "rules", "measured": null, "rule": "test: English only"});
+    std::fs::write(dir.join("tagger.json"), serde_json::to_vec_pretty(&meta).unwrap()).unwrap();
+    dir.to_owned()
+}
+
+fn score(out: &Path, tagger: &Path, extra: &[&str], one_thread_env: bool) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_standpoint"));
     cmd.arg("score")
         .arg(root().join("datasets/demo/articles.jsonl"))
-        .args(["--target", "the carbon border tax", "--target", "the European Union", "--no-timings", "--quiet", "--out"])
+        .args(["--target", "the carbon border tax", "--target", "the European Union", "--no-timings", "--quiet", "--tagger"])
+        .arg(tagger)
+        .arg("--out")
         .arg(out)
         .args(extra)
         .stdout(Stdio::null())
@@ -36,15 +50,16 @@ fn outputs_are_identical_whatever_the_threads_chunks_and_shards() {
     let tmp = std::env::temp_dir().join(format!("standpoint-invariance-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let dir = |name: &str| -> PathBuf { tmp.join(name) };
+    let tagger = english_only_tagger(&dir("tagger"));
 
-    ok(&mut score(&dir("default"), &[], false), "the default run");
-    ok(&mut score(&dir("one-thread"), &["--threads", "1", "--chunk", "1"], true), "the one-thread run");
-    ok(&mut score(&dir("chunk7"), &["--threads", "2", "--chunk", "7"], false), "the --chunk 7 run");
+    ok(&mut score(&dir("default"), &tagger, &[], false), "the default run");
+    ok(&mut score(&dir("one-thread"), &tagger, &["--threads", "1", "--chunk", "1"], true), "the one-thread run");
+    ok(&mut score(&dir("chunk7"), &tagger, &["--threads", "2", "--chunk", "7"], false), "the --chunk 7 run");
     let parts: Vec<PathBuf> = (0..3).map(|k| dir(&format!("part{k}"))).collect();
     let children: Vec<_> = parts
         .iter()
         .enumerate()
-        .map(|(k, p)| score(p, &["--chunk", "3", "--shard", &format!("{k}/3")], true).spawn().unwrap())
+        .map(|(k, p)| score(p, &tagger, &["--chunk", "3", "--shard", &format!("{k}/3")], true).spawn().unwrap())
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
