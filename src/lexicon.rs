@@ -148,6 +148,10 @@ pub struct Lexicon {
     /// "Читайте также:"), lower case.
     #[serde(default)]
     pub colon_labels: Vec<String>,
+    /// Discourse markers ("however", "кроме того", "en particulier"), lower case: a content that
+    /// is nothing but one is no statement.
+    #[serde(default)]
+    pub discourse_markers: Vec<String>,
     /// How the speaker reports its own acts ("we set up the checkpoint"): see [`crate::acts`].
     #[serde(default)]
     pub acts: ActLexicon,
@@ -197,6 +201,7 @@ pub struct Cues {
     pub determiners: HashSet<String>,
     pub prepositions: HashSet<String>,
     pub connectors: HashSet<String>,
+    pub discourse_markers: HashSet<String>,
     pub dialogue_dash: bool,
     pub nouns_capitalized: bool,
     pub colon_labels: HashSet<String>,
@@ -353,6 +358,7 @@ impl Cues {
             cues.prepositions.extend(lex.prepositions.iter().map(lower));
             cues.connectors.extend(lex.connectors.iter().map(lower));
             cues.colon_labels.extend(lex.colon_labels.iter().map(lower));
+            cues.discourse_markers.extend(lex.discourse_markers.iter().map(lower));
             cues.survey_nouns.extend(lex.survey_nouns.iter().map(lower));
             lex.civil_nouns.iter().for_each(|v| cues.civil_nouns.add(v));
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));

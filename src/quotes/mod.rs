@@ -17,7 +17,7 @@ pub mod marks;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::Lexicons;
+use crate::lexicon::{Cues, Lexicons};
 use crate::text::{sentences, words, ByteSpan};
 
 /// How the statement is reported.
@@ -76,6 +76,7 @@ pub fn extract(text: &str, lang: Option<&str>, lexicons: &Lexicons) -> Extractio
     }
     cues::attribute_leftover_quotes(text, &sentence_spans, &paragraphs, &quotes, &cues, &mut statements);
     cues::attribute_colon_lines(text, &paragraphs, &quotes, &cues, &mut statements);
+    statements.retain(|s| says_something(text, s.content, &cues));
     statements.sort_by_key(|s| (s.content.start, s.content.end));
     statements.dedup_by(|a, b| a.content == b.content);
     Extraction { statements, furniture }
@@ -96,11 +97,24 @@ pub enum Finder {
     Auto,
 }
 
+/// Whether a content can be a statement: it holds a word, and it is not just a discourse marker
+/// ("Однако", "Кроме того", "In particular"), which either finder may take for one.
+pub fn says_something(text: &str, content: ByteSpan, cues: &Cues) -> bool {
+    let ws = words::words(text, content);
+    let phrase = ws.iter().map(|w| w.lower.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    !phrase.is_empty() && !cues.discourse_markers.contains(&phrase)
+}
+
 /// The tagger's `learned` statements as an extraction: page furniture is set aside as for the
-/// rules (step 1 of [`extract`]), and nothing found in it is kept.
+/// rules (step 1 of [`extract`]), and nothing found in it is kept, nor a content that says
+/// nothing ([`says_something`]).
 pub fn from_learned(text: &str, lang: Option<&str>, lexicons: &Lexicons, learned: Vec<Statement>) -> Extraction {
-    let (_, furniture) = furniture::split(text, &sentences::paragraphs(text), lexicons.cues(lang));
-    let statements = learned.into_iter().filter(|s| !furniture.iter().any(|f| f.overlaps(&s.content))).collect();
+    let cues = lexicons.cues(lang);
+    let (_, furniture) = furniture::split(text, &sentences::paragraphs(text), cues);
+    let statements = learned
+        .into_iter()
+        .filter(|s| !furniture.iter().any(|f| f.overlaps(&s.content)) && says_something(text, s.content, cues))
+        .collect();
     Extraction { statements, furniture }
 }
 
@@ -118,5 +132,33 @@ pub(crate) fn kind_for(content: ByteSpan, quotes: &[marks::Quoted], text: &str, 
         Kind::Direct
     } else {
         Kind::Mixed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_discourse_marker_alone_is_no_statement_in_either_finder() {
+        let lexicons = Lexicons::builtin();
+        let text = "Кроме того, министр заявил: «Однако». Впрочем, — сказал он.";
+        let cues = lexicons.cues(Some("ru"));
+        let span = |s: &str| ByteSpan::new(text.find(s).unwrap(), text.find(s).unwrap() + s.len());
+        assert!(!says_something(text, span("Кроме того"), cues));
+        assert!(!says_something(text, span("«Однако»"), cues));
+        assert!(!says_something(text, span("Впрочем,"), cues));
+        assert!(says_something(text, span("министр заявил"), cues));
+        let learned = vec![Statement {
+            kind: Kind::Indirect,
+            content: span("Кроме того"),
+            cue: None,
+            speaker: None,
+            target: None,
+            confidence: 0.9,
+            continues: None,
+        }];
+        assert!(from_learned(text, Some("ru"), &lexicons, learned).statements.is_empty());
+        assert!(extract(text, Some("ru"), &lexicons).statements.iter().all(|s| says_something(text, s.content, cues)));
     }
 }

@@ -122,10 +122,24 @@ const MIN_CONTENT_WORDS: usize = 2;
 /// How far a content that stops on a function word may run on to its clause's end, in bytes.
 const COMPLETION_REACH: usize = 200;
 
+/// `span` widened to whole words where a token boundary cut one ("как «усид" of "усидеть").
+fn whole_words(text: &str, span: ByteSpan) -> ByteSpan {
+    let inside = |a: Option<char>, b: Option<char>| a.is_some_and(char::is_alphanumeric) && b.is_some_and(char::is_alphanumeric);
+    let (mut start, mut end) = (span.start, span.end);
+    while start > 0 && inside(text[..start].chars().next_back(), text[start..].chars().next()) {
+        start -= text[..start].chars().next_back().map_or(1, char::len_utf8);
+    }
+    while end < text.len() && inside(text[..end].chars().next_back(), text[end..].chars().next()) {
+        end += text[end..].chars().next().map_or(1, char::len_utf8);
+    }
+    ByteSpan::new(start, end)
+}
+
 /// A content cannot end on a determiner, article, preposition or connector ("… as its"): such a
 /// span runs on to the end of its clause (the next sentence mark or closing quotation mark, not
 /// included) when that comes within [`COMPLETION_REACH`]; otherwise it stays as tagged.
 fn completed(text: &str, span: ByteSpan, cues: &Cues) -> ByteSpan {
+    let span = whole_words(text, span);
     let Some(last) = words(text, span).last().map(|w| w.lower.clone()) else { return span };
     let open = [&cues.determiners, &cues.definite_articles, &cues.prepositions, &cues.connectors];
     if !open.iter().any(|set| set.contains(&last)) {
@@ -329,6 +343,8 @@ mod tests {
         assert_eq!(completed(text, cut, cues).slice(text), "as its traditional sphere of influence");
         let whole = ByteSpan::new(start, start + "as its traditional".len());
         assert_eq!(completed(text, whole, cues), whole, "a content ending on a content word stays");
+        let cut = ByteSpan::new(start, start + "as its tradit".len());
+        assert_eq!(completed(text, cut, cues), whole, "a word cut by a token boundary is made whole");
     }
 
     #[test]
