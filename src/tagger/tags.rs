@@ -261,6 +261,24 @@ fn head_of(text: &str, span: ByteSpan) -> ByteSpan {
     }
 }
 
+/// `speaker` without the words of an "according to" phrase it opens with: the tagger may take
+/// "словам" of "по словам экспертов" or "to" of "according to" into the source.
+fn without_according(text: &str, speaker: ByteSpan, cues: &Cues) -> ByteSpan {
+    let ws = words(text, speaker);
+    let lower: Vec<&str> = ws.iter().map(|w| w.lower.as_str()).collect();
+    let opening = cues
+        .according_to
+        .iter()
+        .flat_map(|phrase| (1..=phrase.len()).map(move |k| &phrase[phrase.len() - k..]))
+        .filter(|tail| tail.len() < lower.len() && tail.iter().zip(&lower).all(|(a, b)| a == b))
+        .map(<[String]>::len)
+        .max();
+    match opening {
+        Some(k) => ByteSpan::new(ws[k].span.start, speaker.end),
+        None => speaker,
+    }
+}
+
 /// Whether a cue is a verb of belief, perception or finding in the language's lexicon.
 fn belief_cue(text: &str, cue: ByteSpan, cues: &Cues) -> bool {
     let words = words(text, cue);
@@ -284,7 +302,7 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
                 None => nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE),
             };
             let cue = cue.map(|c| c.span);
-            let speaker = speaker.map(|s| head_of(text, s.span));
+            let speaker = speaker.map(|s| without_according(text, head_of(text, s.span), cues));
             let content = Run { span: completed(text, content.span, cues), ..*content };
             let kind = kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues)));
             // content with neither cue nor speaker is an attribution only when it is quoted
@@ -345,6 +363,16 @@ mod tests {
         assert_eq!(completed(text, whole, cues), whole, "a content ending on a content word stays");
         let cut = ByteSpan::new(start, start + "as its tradit".len());
         assert_eq!(completed(text, cut, cues), whole, "a word cut by a token boundary is made whole");
+    }
+
+    #[test]
+    fn a_speaker_does_not_open_with_the_words_of_according_to() {
+        let lexicons = crate::lexicon::Lexicons::builtin();
+        let text = "По словам экспертов, спор затянется.";
+        let tagged = ByteSpan::new(text.find("словам").unwrap(), text.find(',').unwrap());
+        assert_eq!(without_according(text, tagged, lexicons.cues(Some("ru"))).slice(text), "экспертов");
+        let named = ByteSpan::new(text.find("экспертов").unwrap(), text.find(',').unwrap());
+        assert_eq!(without_according(text, named, lexicons.cues(Some("ru"))), named);
     }
 
     #[test]
