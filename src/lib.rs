@@ -31,6 +31,7 @@
 pub mod actors;
 pub mod acts;
 pub mod corpus;
+pub mod digest;
 pub mod embed;
 pub mod eval;
 pub mod heads;

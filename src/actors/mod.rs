@@ -257,9 +257,8 @@ pub fn attribute(text: &str, statements: &[Statement], dict: &Dictionary, cues: 
 fn names_someone(text: &str, span: ByteSpan, cues: &Cues) -> bool {
     let words = words(text, span);
     let capitalised = |w: &Word| {
-        let raw = w.span.slice(text);
-        let after_elision = raw.split_once(['\'', '’']).map_or(raw, |(_, rest)| rest);
-        raw.chars().next().is_some_and(char::is_uppercase) || after_elision.chars().next().is_some_and(char::is_uppercase)
+        let after_elision = w.span.slice(text).split_once(['\'', '’']).map(|(_, rest)| rest);
+        w.is_capitalized(text) || after_elision.is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
     };
     let content = words.iter().filter(|w| !cues.determiners.contains(&w.lower) && !cues.definite_articles.contains(&w.lower));
     words.iter().any(capitalised) || content.count() >= 2

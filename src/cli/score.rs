@@ -77,7 +77,7 @@ fn dir_hash(dir: &Path) -> anyhow::Result<String> {
         let mut file = std::fs::File::open(&f).with_context(|| format!("reading {}", f.display()))?;
         std::io::copy(&mut file, &mut h)?;
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(standpoint::digest::hex(&h.finalize()))
 }
 
 /// Items in the inputs, for the ETA (files only; standard input is not counted).

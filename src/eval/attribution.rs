@@ -150,11 +150,7 @@ fn shared_text(
         }
         files.insert(file.clone(), texts);
     }
-    use sha2::{Digest, Sha256};
-    let text = files[&file].get(&from.id).filter(|t| {
-        let digest = Sha256::digest(t.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect::<String>() == from.sha256
-    });
+    let text = files[&file].get(&from.id).filter(|t| crate::digest::sha256_hex(t.as_bytes()) == from.sha256);
     text.cloned().ok_or_else(|| EvalError::SharedText {
         path: gold.display().to_string(),
         id: id.to_owned(),

@@ -26,7 +26,7 @@ pub fn vectors(encoder: &Encoder, texts: &[&str], batch: &BatchConfig, cache_dir
             h.update(t.as_bytes());
             h.update([0]);
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+        crate::digest::hex(&h.finalize())
     };
     let cached = cache_dir.map(|d| d.join(format!("{key}.f32")));
     if let Some(path) = &cached {

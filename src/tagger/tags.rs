@@ -119,7 +119,12 @@ pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<
 /// Content of fewer words than this is not a statement (a lone "which" or "it" is a fragment the
 /// model left of a longer span, and says nothing a reader could weigh).
 const MIN_CONTENT_WORDS: usize = 2;
-/// How far a content that stops on a function word may run on to its clause's end, in bytes.
+/// How far (bytes) from a content span its cue may be, and from the cue its source.
+const CUE_REACH: usize = 200;
+const SOURCE_REACH: usize = 100;
+/// Without a cue, how far from the content a source may be.
+const SOURCE_REACH_NO_CUE: usize = 150;
+/// How far a content that stops on a function word may run on to its clause's end, in characters.
 const COMPLETION_REACH: usize = 200;
 
 /// `span` widened to whole words where a token boundary cut one ("как «усид" of "усидеть").
@@ -152,11 +157,6 @@ fn completed(text: &str, span: ByteSpan, cues: &Cues) -> ByteSpan {
         _ => span,
     }
 }
-/// How far (bytes) from a content span its cue may be, and from the cue its source.
-const CUE_REACH: usize = 200;
-const SOURCE_REACH: usize = 100;
-/// Without a cue, how far from the content a source may be.
-const SOURCE_REACH_NO_CUE: usize = 150;
 
 #[derive(Debug, Clone, Copy)]
 struct Run {
