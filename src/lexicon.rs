@@ -29,6 +29,10 @@ pub struct TargetCue {
     /// Word that opens the content after the target ("of", "to"); empty when the content follows at once.
     #[serde(default)]
     pub then: String,
+    /// The verb asks something of its target ("called on", "urged", "призвал"): the target is
+    /// addressed, not judged, so no relation is read from it.
+    #[serde(default)]
+    pub request: bool,
 }
 
 /// NLI hypothesis templates for one language.
@@ -152,6 +156,14 @@ pub struct Lexicon {
     /// is nothing but one is no statement.
     #[serde(default)]
     pub discourse_markers: Vec<String>,
+    /// Prepositions that make the name after them a place ("in Nagorno-Karabakh", "в Карабахе"):
+    /// a place named inside a statement is not its government, so no relation is read from it.
+    #[serde(default)]
+    pub locatives: Vec<String>,
+    /// Verbs of physical action ("blocked", "shelled", "задержал*"): a learned statement cued by
+    /// one reports an act, not something said.
+    #[serde(default)]
+    pub action_verbs: Vec<String>,
     /// How the speaker reports its own acts ("we set up the checkpoint"): see [`crate::acts`].
     #[serde(default)]
     pub acts: ActLexicon,
@@ -188,6 +200,8 @@ pub struct Cues {
     pub according_to: Vec<Vec<String>>,
     pub complementizers: HashSet<String>,
     pub target_cues: Vec<(Vec<String>, String)>,
+    /// The request verbs among the target cues, with their linking words.
+    pub requests: Vec<(Vec<String>, String)>,
     pub pronouns: HashMap<String, String>,
     pub anaphor_heads: HashSet<String>,
     pub skip_words: HashSet<String>,
@@ -202,12 +216,14 @@ pub struct Cues {
     pub prepositions: HashSet<String>,
     pub connectors: HashSet<String>,
     pub discourse_markers: HashSet<String>,
+    pub locatives: HashSet<String>,
     pub dialogue_dash: bool,
     pub nouns_capitalized: bool,
     pub colon_labels: HashSet<String>,
     pub survey_nouns: HashSet<String>,
     pub civil_nouns: WordSet,
     pub act_verbs: WordSet,
+    pub action_verbs: WordSet,
     pub act_auxiliaries: HashSet<String>,
     pub first_person: HashSet<String>,
     pub negations: WordSet,
@@ -341,9 +357,9 @@ impl Cues {
             cues.absolute_markers.extend(lex.absolute_markers.iter().map(lower));
             cues.according_to.extend(lex.according_to.iter().map(|p| p.to_lowercase().split(' ').map(str::to_owned).collect()));
             cues.complementizers.extend(lex.complementizers.iter().map(lower));
-            cues.target_cues.extend(lex.target_cues.iter().map(|t| {
-                (t.verb.to_lowercase().split(' ').map(str::to_owned).collect(), t.then.to_lowercase())
-            }));
+            let phrase = |t: &TargetCue| (t.verb.to_lowercase().split(' ').map(str::to_owned).collect::<Vec<_>>(), t.then.to_lowercase());
+            cues.target_cues.extend(lex.target_cues.iter().map(phrase));
+            cues.requests.extend(lex.target_cues.iter().filter(|t| t.request).map(phrase));
             cues.pronouns.extend(lex.pronouns.iter().map(|(k, v)| (k.to_lowercase(), v.clone())));
             cues.anaphor_heads.extend(lex.anaphor_heads.iter().map(lower));
             cues.skip_words.extend(lex.skip_words.iter().map(lower));
@@ -359,9 +375,11 @@ impl Cues {
             cues.connectors.extend(lex.connectors.iter().map(lower));
             cues.colon_labels.extend(lex.colon_labels.iter().map(lower));
             cues.discourse_markers.extend(lex.discourse_markers.iter().map(lower));
+            cues.locatives.extend(lex.locatives.iter().map(lower));
             cues.survey_nouns.extend(lex.survey_nouns.iter().map(lower));
             lex.civil_nouns.iter().for_each(|v| cues.civil_nouns.add(v));
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
+            lex.action_verbs.iter().for_each(|v| cues.action_verbs.add(v));
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));
             cues.first_person.extend(lex.acts.first_person.iter().map(lower));

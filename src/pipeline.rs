@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::actors::{self, Attribution, Dictionary};
 use crate::acts::{self, Act, TargetTerms};
 use crate::corpus::{Article, Item};
-use crate::lexicon::Lexicons;
+use crate::lexicon::{Cues, Lexicons};
 use crate::quotes::{self, Finder, Statement};
 use crate::report::schema::{
     round4, ActRecord, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
@@ -86,6 +86,9 @@ pub fn analyse_with(
                 actor.as_ref().is_some_and(|s| s.actor.id == a.id || s.actor.parent.as_deref() == Some(a.id.as_str()))
             };
             let mut toward: Vec<(ByteSpan, actors::Actor, TowardVia)> = Vec::new();
+            // whom a request asks something of is addressed, not judged
+            let asked = quotes::cues::addressed(text, &statement, &cues);
+            let own = |a: &actors::Actor| own(a) || asked.is_some_and(|r| actors::mentions(text, r, dict, false).iter().any(|(_, m)| m.id == a.id));
             if let Some(target) = statement.target {
                 if let Some((a, _)) = actors::resolve_phrase(text, target, dict, &cues) {
                     if !own(&a) {
@@ -94,7 +97,7 @@ pub fn analyse_with(
                 }
             }
             for (span, a) in actors::mentions(text, statement.content, dict, false) {
-                if !own(&a) && !toward.iter().any(|(_, t, _)| t.id == a.id) {
+                if !own(&a) && !toward.iter().any(|(_, t, _)| t.id == a.id) && !a_place(text, span, &cues) {
                     toward.push((span, a, TowardVia::Mention));
                 }
             }
@@ -103,6 +106,20 @@ pub fn analyse_with(
         })
         .collect();
     Analysis { lang, lang_given, finder, found }
+}
+
+/// Whether the name at `span` is a place where something happens ("ethnic cleansing in
+/// Nagorno-Karabakh"), not the government that acts or is judged: a locative preposition stands
+/// right before it.
+fn a_place(text: &str, span: ByteSpan, cues: &Cues) -> bool {
+    let before = &text[..span.start];
+    let gap = before.len() - before.trim_end().len();
+    if gap == 0 {
+        return false;
+    }
+    let head = before.trim_end();
+    let word_start = head.rfind(|c: char| !c.is_alphanumeric()).map_or(0, |k| k + head[k..].chars().next().map_or(1, char::len_utf8));
+    cues.locatives.contains(&head[word_start..].to_lowercase())
 }
 
 /// An input item after the whole pipeline.
@@ -116,16 +133,24 @@ fn stance_of(p: StanceProbs) -> Stance {
 }
 
 /// A statement's stance toward one target: the model's, or with an act, the act's favour blended
-/// in with weight [`ACT_WEIGHT`].
-fn target_stance(text: &str, index: &CharIndex, target: &str, model: StanceProbs, act: Option<&Act>) -> TargetStance {
+/// in with weight [`ACT_WEIGHT`]. `about`: P(about the target) and the threshold at which it counts; a statement whose
+/// content names the target ([`crate::text::locate::names_target`]) or reports an act on it
+/// counts whatever its P.
+fn target_stance(text: &str, index: &CharIndex, target: &str, model: StanceProbs, about: Option<(f32, f32)>, content: ByteSpan, act: Option<&Act>) -> TargetStance {
+    let relevance = about.map(|(p, _)| round4(p));
+    let counted = act.is_some()
+        || about.map_or(true, |(p, threshold)| p >= threshold)
+        || crate::text::locate::names_target(content.slice(text), target);
     let Some(act) = act else {
-        return TargetStance { target: target.to_owned(), stance: stance_of(model), act: None };
+        return TargetStance { target: target.to_owned(), stance: stance_of(model), relevance, counted, act: None };
     };
     let keep = 1.0 - ACT_WEIGHT;
     let blended = [ACT_WEIGHT + keep * model[0], keep * model[1], keep * model[2]];
     TargetStance {
         target: target.to_owned(),
         stance: stance_of(blended),
+        relevance,
+        counted,
         act: Some(ActRecord {
             agent: act.agent.map(|a| span(text, index, a)),
             verb: span(text, index, act.verb),
@@ -312,9 +337,13 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 tone: Tone { negative: round4(tone[0]), neutral: round4(tone[1]), positive: round4(tone[2]), score: round4(tone[2] - tone[0]) },
                 stance: targets
                     .iter()
+                    .enumerate()
                     .zip(&scores.stance[n])
                     .zip(&f.acts)
-                    .map(|((t, p), act)| target_stance(text, &index, t, *p, act.as_ref()))
+                    .map(|(((k, t), p), act)| {
+                        let about = scorer.relevance().zip(scores.relevance[n].get(k)).map(|(r, p)| (*p, r.threshold as f32));
+                        target_stance(text, &index, t, *p, about, s.content, act.as_ref())
+                    })
                     .collect(),
                 toward,
             });

@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::heads::relevance::{self, Relevance};
 use crate::heads::{label_order, reorder3, tuned, Classifier, HeadError, Pair, Task};
 use crate::lexicon::{Lexicons, StanceHypotheses};
 use crate::model::sequence::{Role, SequenceClassifier};
@@ -27,6 +28,7 @@ use crate::tagger::Tagger;
 /// Where the shipped heads live, relative to the checkout.
 pub const TONE_HEAD: &str = "models/heads/tone";
 pub const STANCE_HEAD: &str = "models/heads/stance";
+pub const RELEVANCE_MODEL: &str = "models/heads/relevance";
 
 /// P(negative, neutral, positive).
 pub type ToneProbs = [f32; 3];
@@ -52,6 +54,8 @@ pub struct Scorer {
     pub stance_dir: PathBuf,
     /// The learned attribution tagger and how its statements combine with the rules'.
     tagger: Option<(Tagger, Finder)>,
+    /// P(about the target) on the stance head's vectors ([`tuned`] heads and frozen ones).
+    relevance: Option<Relevance>,
 }
 
 // SAFETY: every model a scorer holds is frozen once loaded and only read: scoring runs forward
@@ -78,8 +82,19 @@ pub struct Scores {
     pub tone: Vec<ToneProbs>,
     /// `[statement][target]`.
     pub stance: Vec<Vec<StanceProbs>>,
+    /// P(the statement is about the target), `[statement][target]`; empty rows without a
+    /// relevance model.
+    pub relevance: Vec<Vec<f32>>,
     /// One per `Request::toward` pair.
     pub toward: Vec<StanceProbs>,
+}
+
+/// `[statement][target]` rows of a flat `[statement × target]` list; empty rows when it is empty.
+fn per_statement<T: Clone>(flat: &[T], n: usize, k: usize) -> Vec<Vec<T>> {
+    if k == 0 || flat.is_empty() {
+        return vec![Vec::new(); n];
+    }
+    flat.chunks(k).map(<[T]>::to_vec).collect()
 }
 
 impl Scorer {
@@ -146,7 +161,7 @@ impl Scorer {
                 return Err(HeadError::Data("this stance head reads the shipped tone head's output; it cannot run with another tone model".into()));
             }
         }
-        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir, tagger: None })
+        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir, tagger: None, relevance: None })
     }
 
     /// Finds statements with `tagger` too, combined with the rules' as `finder` says.
@@ -166,6 +181,29 @@ impl Scorer {
             StanceModel::Nli { .. } => None,
         };
         tone.into_iter().chain(stance).collect()
+    }
+
+    /// Scores P(about the target) with `relevance`, which must have been fitted on this scorer's
+    /// stance head (the one loaded from `stance_dir`).
+    pub fn with_relevance(mut self, relevance: Relevance) -> Result<Self, HeadError> {
+        if self.takes_no_relevance() {
+            return Err(HeadError::Data("relevance reads the shipped kind of stance head's vectors; a model brought with --model has none".into()));
+        }
+        if relevance.stance_head != relevance::stance_head_hash(&self.stance_dir)? {
+            return Err(HeadError::Data(format!("the relevance model was fitted on another stance head than {}", self.stance_dir.display())));
+        }
+        self.relevance = Some(relevance);
+        Ok(self)
+    }
+
+    /// Whether this scorer's stance model has no vectors a relevance model could read (an NLI
+    /// model brought with `--model`).
+    pub fn takes_no_relevance(&self) -> bool {
+        !matches!(self.stance, StanceModel::Head(_))
+    }
+
+    pub fn relevance(&self) -> Option<&Relevance> {
+        self.relevance.as_ref()
     }
 
     pub fn tagger(&self) -> Option<(&Tagger, Finder)> {
@@ -191,14 +229,20 @@ impl Scorer {
         }
     }
 
-    /// Stance of each (statement, target) pair.
-    fn stance(&self, request: &Request, pairs: &[Pair], tone: &[ToneProbs]) -> Result<Vec<StanceProbs>, HeadError> {
+    /// Stance of each (statement, target) pair, and P(about the target) of the first `about`
+    /// pairs when there is a relevance model.
+    fn stance(&self, request: &Request, pairs: &[Pair], about: usize, tone: &[ToneProbs]) -> Result<(Vec<StanceProbs>, Vec<f32>), HeadError> {
         match &self.stance {
             StanceModel::Head(c) => {
                 let order = label_order(c.labels(), &["favor", "against", "neutral"], &[])?;
                 let tones = c.reads_tone().then_some(tone);
-                let probs = c.probabilities_for(&request.stance_texts, Some(pairs), tones, &self.batch, None)?;
-                Ok(probs.iter().map(|p| reorder3(p, &order)).collect())
+                let vectors = c.pair_vectors(&request.stance_texts, pairs, &self.batch, None)?;
+                let probs = c.classify_pairs(&vectors, pairs, tones)?;
+                let relevance = match &self.relevance {
+                    Some(r) => pairs[..about].iter().map(|p| r.probability(&vectors.texts[p.text], vectors.target(p.target))).collect(),
+                    None => Vec::new(),
+                };
+                Ok((probs.iter().map(|p| reorder3(p, &order)).collect(), relevance))
             }
             StanceModel::Nli { model, hypotheses, fallback } => {
                 let hyps: Vec<(String, String)> = pairs
@@ -212,14 +256,15 @@ impl Scorer {
                 }
                 let probs = model.classify(&inputs, self.batch.batch_size)?;
                 let entail = model.labels.iter().position(|l| l == "entailment").expect("an NLI model has it");
-                Ok(probs
+                let stance = probs
                     .chunks(2)
                     .map(|p| {
                         let (f, a) = (p[0][entail], p[1][entail]);
                         let (favor, against) = (f * (1.0 - a), a * (1.0 - f));
                         [favor, against, (1.0 - favor - against).max(0.0)]
                     })
-                    .collect())
+                    .collect();
+                Ok((stance, Vec::new()))
             }
         }
     }
@@ -227,7 +272,7 @@ impl Scorer {
     pub fn score(&self, request: &Request) -> Result<Scores, HeadError> {
         let n = request.tone_texts.len();
         if n == 0 {
-            return Ok(Scores { tone: Vec::new(), stance: Vec::new(), toward: Vec::new() });
+            return Ok(Scores { tone: Vec::new(), stance: Vec::new(), relevance: Vec::new(), toward: Vec::new() });
         }
         let tone = self.tone(&request.tone_texts)?;
         let k = request.targets.len();
@@ -238,9 +283,8 @@ impl Scorer {
             pairs.extend(request.targets.iter().map(|t| Pair { text: i, target: t.as_str(), mentions: &[] }));
         }
         pairs.extend(request.toward.iter().map(|(i, name, at)| Pair { text: *i, target: name, mentions: at.as_slice() }));
-        let probs = self.stance(request, &pairs, &tone)?;
+        let (probs, about) = self.stance(request, &pairs, n * k, &tone)?;
         let (per_target, toward) = probs.split_at(n * k);
-        let stance = if k == 0 { vec![Vec::new(); n] } else { per_target.chunks(k).map(<[_]>::to_vec).collect() };
-        Ok(Scores { tone, stance, toward: toward.to_vec() })
+        Ok(Scores { tone, stance: per_statement(per_target, n, k), relevance: per_statement(&about, n, k), toward: toward.to_vec() })
     }
 }

@@ -19,6 +19,12 @@ enum EvalTask {
     TargetSentiment,
     /// Stance toward a target (favor / against / neutral).
     Stance,
+    /// Opinion tuples (holder, target, expression, polarity) on RuOpinionNE-format sentences,
+    /// with the dataset's own matching (weighted tuple precision, recall, F1).
+    Opinions,
+    /// P(about the target): the data's targets against mismatched ones (AUC; `--head` is the
+    /// relevance model, `--stance-head` the head whose vectors it reads).
+    Relevance,
 }
 
 #[derive(Args)]
@@ -35,6 +41,9 @@ pub struct EvalArgs {
     /// The trained head to measure (classification tasks).
     #[arg(long)]
     head: Option<PathBuf>,
+    /// Relevance: the stance head whose vectors the model reads (default: models/heads/stance).
+    #[arg(long)]
+    stance_head: Option<PathBuf>,
     /// The tone head, for stance heads that read its output (default: models/heads/tone).
     #[arg(long)]
     tone_head: Option<PathBuf>,
@@ -68,6 +77,53 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             }
             let metrics = eval::attribution::metrics(&docs, &eval::by_id(&predictions));
             println!("{}", serde_json::to_string_pretty(&metrics)?);
+        }
+        EvalTask::Opinions => {
+            standpoint::runtime::per_pass();
+            standpoint::runtime::workers(args.model.batch_config().threads);
+            let (lexicons, dict) = args.text.load()?;
+            let model_dir = args.model.dir()?;
+            let stance_dir = match &args.stance_head {
+                Some(d) => d.clone(),
+                None => checkout_path(standpoint::scoring::STANCE_HEAD)?,
+            };
+            let tone_dir = match &args.tone_head {
+                Some(d) => d.clone(),
+                None => checkout_path(standpoint::scoring::TONE_HEAD)?,
+            };
+            let mut scorer =
+                standpoint::scoring::Scorer::load(&model_dir, &tone_dir, &stance_dir, precision, args.model.batch_config(), None, &lexicons)?;
+            if let Some((tagger, _)) = args.finder.load(|| Ok(model_dir.clone()), precision, &scorer.bottoms())? {
+                scorer = scorer.with_tagger(tagger, args.finder.finder());
+            }
+            let sentences = eval::opinions::read(&args.data)?;
+            let predicted = eval::predict_opinions(&sentences, &lexicons, &dict, &scorer);
+            if let Some(path) = &args.predictions {
+                let mut out = BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+                for (s, p) in sentences.iter().zip(&predicted) {
+                    writeln!(out, "{}", serde_json::to_string(&eval::opinions::submission_line(s, serde_json::json!(s.id), p))?)?;
+                }
+                out.flush()?;
+            }
+            println!("{}", serde_json::to_string_pretty(&eval::opinions::metrics(&sentences, &predicted))?);
+        }
+        EvalTask::Relevance => {
+            standpoint::runtime::kernel_threads(args.model.batch_config().threads);
+            let stance_dir = match &args.stance_head {
+                Some(d) => d.clone(),
+                None => checkout_path(standpoint::scoring::STANCE_HEAD)?,
+            };
+            let model_dir = match &args.head {
+                Some(d) => d.clone(),
+                None => checkout_path(standpoint::scoring::RELEVANCE_MODEL)?,
+            };
+            let relevance = standpoint::heads::relevance::Relevance::load(&model_dir)?;
+            let stance = standpoint::heads::Classifier::load(&args.model.dir()?, &stance_dir, precision)?;
+            if relevance.stance_head != standpoint::heads::relevance::stance_head_hash(&stance_dir)? {
+                anyhow::bail!("{} was fitted on another stance head's vectors than {}'s", model_dir.display(), stance_dir.display());
+            }
+            let figures = standpoint::heads::relevance::measure(&stance, &relevance, &args.data, &args.model.batch_config(), 14)?;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
         }
         EvalTask::Sentiment | EvalTask::TargetSentiment | EvalTask::Stance => {
             let task = match args.task {

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use standpoint::model::sequence::SequenceClassifier;
 use standpoint::report::{ModelFile, RunInfo};
 use standpoint::score::{self, ScoreConfig};
-use standpoint::scoring::{Scorer, STANCE_HEAD, TONE_HEAD};
+use standpoint::heads::relevance::Relevance;
+use standpoint::scoring::{Scorer, RELEVANCE_MODEL, STANCE_HEAD, TONE_HEAD};
 
 use super::args::{checkout_path, default_model_dir, FinderArgs, ModelArgs, TextArgs};
 use super::progress::{stderr_is_terminal, Bar};
@@ -34,6 +35,14 @@ pub struct ScoreArgs {
     /// Stance head directory (default: models/heads/stance).
     #[arg(long)]
     stance_head: Option<PathBuf>,
+    /// Relevance model directory (default: models/heads/relevance): a statement counts toward a
+    /// target's aggregates only when P(about the target) reaches the model's threshold.
+    #[arg(long, conflicts_with = "no_relevance")]
+    relevance: Option<PathBuf>,
+    /// Count every statement toward every target (no relevance model). Without a stance head of
+    /// the shipped kind (`--model` NLI), this is what happens.
+    #[arg(long)]
+    no_relevance: bool,
     /// Articles per chunk: the text stages and the transformer work a chunk at a time.
     #[arg(long, default_value_t = ScoreConfig::default().chunk)]
     chunk: usize,
@@ -125,6 +134,17 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     };
     let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, precision, args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
+    let relevance_dir = match (&args.relevance, args.no_relevance || scorer.takes_no_relevance()) {
+        (Some(d), _) => Some(d.clone()),
+        (None, true) => None,
+        (None, false) => Some(checkout_path(RELEVANCE_MODEL)?),
+    };
+    if let Some(dir) = &relevance_dir {
+        let model = Relevance::load(dir).with_context(|| format!("loading the relevance model in {}", dir.display()))?;
+        scorer = scorer.with_relevance(model).with_context(|| {
+            format!("{}: give --relevance with a model fitted on this stance head (standpoint train --task relevance), or --no-relevance", dir.display())
+        })?;
+    }
     let tagger_dir = match args.finder.load(|| Ok(model_dir.clone()), precision, &scorer.bottoms())? {
         Some((tagger, dir)) => {
             scorer = scorer.with_tagger(tagger, args.finder.finder());
@@ -148,6 +168,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             "long_text": format!("{:?}", args.model.batch_config().long_text).to_lowercase(),
             "batch_size": args.model.batch_size,
             "attribution": args.finder.finder(),
+            "relevance": scorer.relevance().map(|r| serde_json::json!({"threshold": r.threshold, "features": r.features})),
         }),
         numerics: standpoint::runtime::numerics(precision, scorer.precision()),
         execution: [
@@ -164,6 +185,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         timings: Default::default(),
         record_timings: !args.no_timings,
     };
+    if let Some(dir) = &relevance_dir {
+        run_info.models.push(ModelFile { role: "relevance".into(), id: name(dir), sha256: dir_hash(dir)? });
+    }
     if let Some(dir) = &tagger_dir {
         run_info.models.push(ModelFile { role: "tagger".into(), id: name(dir), sha256: dir_hash(dir)? });
     }

@@ -17,6 +17,9 @@ enum TrainTask {
     Stance,
     /// The learned attribution tagger, on PolNeAR-format documents.
     Attribution,
+    /// P(a statement is about a target), on the stance head's vectors (`--stance-head`), from
+    /// the data's targets against mismatched ones.
+    Relevance,
 }
 
 impl TrainTask {
@@ -26,7 +29,7 @@ impl TrainTask {
             TrainTask::Sentiment => Some(standpoint::heads::Task::Sentiment),
             TrainTask::TargetSentiment => Some(standpoint::heads::Task::TargetSentiment),
             TrainTask::Stance => Some(standpoint::heads::Task::Stance),
-            TrainTask::Attribution => None,
+            TrainTask::Attribution | TrainTask::Relevance => None,
         }
     }
 }
@@ -106,6 +109,9 @@ pub struct TrainArgs {
     /// target (one the text does not mention), labelled neutral.
     #[arg(long, default_value_t = 0.0)]
     mismatched_targets: f64,
+    /// Relevance: the stance head whose vectors it reads (default: models/heads/stance).
+    #[arg(long)]
+    stance_head: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -146,7 +152,12 @@ fn learning_rate(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
-    let Some(task) = args.task.head() else { return run_tagger(args) };
+    let Some(task) = args.task.head() else {
+        return match args.task {
+            TrainTask::Relevance => run_relevance(args),
+            _ => run_tagger(args),
+        };
+    };
     if let Some(first_layer) = args.tune_from_layer {
         let config = standpoint::heads::tuned::TuneConfig {
             first_layer,
@@ -197,6 +208,21 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     head.save(&args.out)?;
     eprintln!("standpoint: trained in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
     println!("{}", serde_json::to_string_pretty(&head.meta.record["dev"]["metrics"])?);
+    Ok(Outcome::Success)
+}
+
+fn run_relevance(args: TrainArgs) -> anyhow::Result<Outcome> {
+    standpoint::runtime::kernel_threads(args.model.batch_config().threads);
+    let stance_dir = match &args.stance_head {
+        Some(d) => d.clone(),
+        None => super::args::checkout_path(standpoint::scoring::STANCE_HEAD)?,
+    };
+    let stance = standpoint::heads::Classifier::load(&args.model.dir()?, &stance_dir, args.model.precision())?;
+    let started = Instant::now();
+    let model = standpoint::heads::relevance::train(&stance, &stance_dir, &args.data, &args.dev, &args.model.batch_config(), args.seed)?;
+    model.save(&args.out)?;
+    eprintln!("standpoint: fitted relevance in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
+    println!("{}", serde_json::to_string_pretty(&model.record)?);
     Ok(Outcome::Success)
 }
 

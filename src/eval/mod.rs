@@ -1,6 +1,7 @@
 //! `standpoint eval`: the product's real pipeline measured against labelled data.
 
 pub mod attribution;
+pub mod opinions;
 
 use std::collections::HashMap;
 
@@ -62,6 +63,45 @@ pub fn prediction_line(id: &str, text: &str, statements: &[Statement]) -> Predic
         }
     }
     PredictionLine { id: id.to_owned(), attributions: attributions.into_iter().map(|(_, p)| p).collect() }
+}
+
+/// Opinion tuples of each sentence through `standpoint score`'s own stages ([`opinions`]): the
+/// statements (with the scorer's tagger where it applies), their actors, the actors they address
+/// or name, and the stance toward each.
+pub fn predict_opinions(sentences: &[opinions::Sentence], lexicons: &Lexicons, dict: &Dictionary, scorer: &crate::scoring::Scorer) -> Vec<Vec<opinions::Tuple>> {
+    let items: Vec<Item> = sentences
+        .iter()
+        .map(|s| Item::Article(Article { lang: s.lang.clone(), ..Article::from_text(s.id.clone(), s.text.clone(), s.id.clone()) }))
+        .collect();
+    let mut chunk = crate::pipeline::analyse_chunk(items, lexicons, dict, &[]);
+    if let Some((tagger, finder)) = scorer.tagger() {
+        chunk = crate::pipeline::relearn(chunk, tagger, finder, lexicons, dict, &[]);
+    }
+    crate::pipeline::score_chunk(chunk, 0, scorer, &[])
+        .into_iter()
+        .map(|scored| {
+            let mut tuples = Vec::new();
+            for q in &scored.quotes {
+                let holder = match &q.speaker_mention {
+                    Some(m) => opinions::Holder::Spans(vec![(m.start, m.end)]),
+                    None => opinions::Holder::Author,
+                };
+                for t in &q.toward {
+                    let s = &t.stance;
+                    if s.neutral >= s.favor.max(s.against) {
+                        continue;
+                    }
+                    tuples.push(opinions::Tuple {
+                        holder: holder.clone(),
+                        target: vec![(t.mention.start, t.mention.end)],
+                        expression: vec![(q.content.start, q.content.end)],
+                        positive: s.favor > s.against,
+                    });
+                }
+            }
+            tuples
+        })
+        .collect()
 }
 
 pub fn by_id(lines: &[PredictionLine]) -> HashMap<String, Vec<Predicted>> {

@@ -126,7 +126,7 @@ pub fn mismatched(examples: &[Example], share: f64, seed: u64, neutral: &str) ->
 }
 
 /// Whether `text` (with `lower`, its lowercase form) mentions `target`: see [`mismatched`].
-fn mentions(lower: &str, text: &str, target: &str) -> bool {
+pub(crate) fn mentions(lower: &str, text: &str, target: &str) -> bool {
     lower.contains(&target.to_lowercase()) || !crate::text::locate::target_mentions(text, target).is_empty()
 }
 

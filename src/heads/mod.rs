@@ -11,6 +11,7 @@ pub mod fitting;
 pub mod head;
 pub mod labelled;
 pub mod metrics;
+pub mod relevance;
 pub mod tuned;
 
 use std::borrow::Cow;
@@ -60,6 +61,22 @@ pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
             Ok(json!({"file": p.file_name().map(|f| f.to_string_lossy().into_owned()), "sha256": hash}))
         })
         .collect()
+}
+
+/// What a target-reading head reads of its pairs: the texts' vectors, each pair's pooled mention
+/// (see [`Row`]), and the distinct targets' vectors.
+pub struct PairVectors<'p> {
+    pub texts: Vec<Vec<f32>>,
+    pub mentions: Vec<Option<Vec<f32>>>,
+    targets: Vec<&'p str>,
+    target_vectors: Vec<Vec<f32>>,
+}
+
+impl PairVectors<'_> {
+    /// The vector of one of the pairs' targets.
+    pub fn target(&self, target: &str) -> &[f32] {
+        &self.target_vectors[self.targets.binary_search(&target).expect("a target of the pairs")]
+    }
 }
 
 /// One input to a head: a text's vector, its target's vector for heads that read a target, the
@@ -201,12 +218,24 @@ impl Classifier {
         if self.reads_tone() && tones.is_none() {
             return Err(HeadError::Data("this head reads the tone head's output: give the tone head too".into()));
         }
-        let tone_at = |i: usize| tones.map(|t| t[i]);
-        let Some(pairs) = pairs else {
-            let u = self.encode(texts, batch, cache)?;
-            return self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, mention: None, tone: tone_at(i) }).collect::<Vec<_>>());
-        };
-        let (u, m) = if self.reads_mentions() {
+        match pairs {
+            None => {
+                let u = self.encode(texts, batch, cache)?;
+                let tone_at = |i: usize| tones.map(|t| t[i]);
+                self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, mention: None, tone: tone_at(i) }).collect::<Vec<_>>())
+            }
+            Some(pairs) => {
+                let vectors = self.pair_vectors(texts, pairs, batch, cache)?;
+                self.classify_pairs(&vectors, pairs, tones)
+            }
+        }
+    }
+
+    /// The vectors a target-reading head classifies `pairs` from: each text and each distinct
+    /// target encoded once, and — for a head that reads mentions — each pair's mention pooled
+    /// from its text's own forward pass.
+    pub fn pair_vectors<'p>(&self, texts: &[&str], pairs: &[Pair<'p>], batch: &BatchConfig, cache: Option<&Path>) -> Result<PairVectors<'p>, HeadError> {
+        let (texts, mentions) = if self.reads_mentions() {
             let locate = matches!(self, Classifier::Tuned { tuned, .. } if tuned.locates_targets());
             let spans: Vec<Cow<[(usize, usize)]>> = pairs.iter().map(|p| mention_spans(texts[p.text], p.target, p.mentions, locate)).collect();
             let probes: Vec<Mention> = pairs.iter().zip(&spans).map(|(p, s)| Mention { text: p.text, spans: s }).collect();
@@ -215,19 +244,19 @@ impl Classifier {
         } else {
             (self.encode(texts, batch, cache)?, vec![None; pairs.len()])
         };
-        let mut distinct: Vec<&str> = pairs.iter().map(|p| p.target).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let v = self.encode(&distinct, batch, cache)?;
+        let mut targets: Vec<&'p str> = pairs.iter().map(|p| p.target).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let target_vectors = self.encode(&targets, batch, cache)?;
+        Ok(PairVectors { texts, mentions, targets, target_vectors })
+    }
+
+    /// Calibrated probabilities of `pairs` from their [`Self::pair_vectors`].
+    pub fn classify_pairs(&self, vectors: &PairVectors, pairs: &[Pair], tones: Option<&[[f32; 3]]>) -> Result<Vec<Vec<f32>>, HeadError> {
         let rows: Vec<Row> = pairs
             .iter()
-            .zip(&m)
-            .map(|(p, m)| Row {
-                text: &u[p.text],
-                target: Some(&v[distinct.binary_search(&p.target).expect("listed")]),
-                mention: m.as_deref(),
-                tone: tone_at(p.text),
-            })
+            .zip(&vectors.mentions)
+            .map(|(p, m)| Row { text: &vectors.texts[p.text], target: Some(vectors.target(p.target)), mention: m.as_deref(), tone: tones.map(|t| t[p.text]) })
             .collect();
         self.classify(&rows)
     }

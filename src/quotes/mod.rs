@@ -105,15 +105,26 @@ pub fn says_something(text: &str, content: ByteSpan, cues: &Cues) -> bool {
     !phrase.is_empty() && !cues.discourse_markers.contains(&phrase)
 }
 
+/// Whether a statement's cue is a verb of physical action ("Azerbaijani activists **blocked** the
+/// Lachin corridor"): what it reports is an act, not something said.
+pub fn cued_by_action(text: &str, cue: Option<ByteSpan>, cues: &Cues) -> bool {
+    let Some(cue) = cue else { return false };
+    let ws: Vec<String> = words::words(text, cue).into_iter().map(|w| w.lower).collect();
+    let ws: Vec<&str> = ws.iter().map(String::as_str).collect();
+    (0..ws.len()).any(|k| cues.action_verbs.contains(ws[k]) || cues.action_verbs.phrase_len(&ws[k..]).is_some())
+}
+
 /// The tagger's `learned` statements as an extraction: page furniture is set aside as for the
 /// rules (step 1 of [`extract`]), and nothing found in it is kept, nor a content that says
-/// nothing ([`says_something`]).
+/// nothing ([`says_something`]), nor an act reported as if it were said ([`cued_by_action`]).
 pub fn from_learned(text: &str, lang: Option<&str>, lexicons: &Lexicons, learned: Vec<Statement>) -> Extraction {
     let cues = lexicons.cues(lang);
     let (_, furniture) = furniture::split(text, &sentences::paragraphs(text), cues);
     let statements = learned
         .into_iter()
-        .filter(|s| !furniture.iter().any(|f| f.overlaps(&s.content)) && says_something(text, s.content, cues))
+        .filter(|s| {
+            !furniture.iter().any(|f| f.overlaps(&s.content)) && says_something(text, s.content, cues) && !cued_by_action(text, s.cue, cues)
+        })
         .collect();
     Extraction { statements, furniture }
 }

@@ -124,6 +124,7 @@ struct ActorAcc {
     tone: Accumulator,
     tone_evidence: Strongest,
     stance: BTreeMap<String, (Accumulator, Strongest)>,
+    left_out: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -144,6 +145,59 @@ pub struct TargetEstimate {
     #[serde(flatten)]
     pub estimate: Estimate,
     pub evidence: Vec<Evidence>,
+    /// The actor's statements left out of this estimate: not about the target (quotes.jsonl
+    /// `stance[].counted` false). Absent from the timeline's estimates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<u64>,
+}
+
+/// A statement left out of a target's aggregates, with why: its P(about the target).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftOut {
+    pub article_id: String,
+    pub index: usize,
+    /// The speaker's actor id, null when unattributed.
+    pub actor: Option<String>,
+    pub relevance: Option<f64>,
+    pub content: Span,
+}
+
+/// What a target's aggregates left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotAbout {
+    pub target: String,
+    /// Statements (attributed or not) not counted toward the target.
+    pub statements: u64,
+    /// The closest calls: the left-out statements with the highest relevance (at most 10).
+    pub closest: Vec<LeftOut>,
+}
+
+const CLOSEST: usize = 10;
+
+#[derive(Debug, Clone, Default)]
+struct NotAboutAcc {
+    statements: u64,
+    closest: Vec<LeftOut>,
+}
+
+impl NotAboutAcc {
+    fn offer(&mut self, q: &QuoteRecord, relevance: Option<f64>) {
+        self.statements += 1;
+        let key = |l: &LeftOut| (std::cmp::Reverse((l.relevance.unwrap_or(0.0) * 10_000.0) as i64), l.article_id.clone(), l.index);
+        let candidate = LeftOut {
+            article_id: q.article_id.clone(),
+            index: q.index,
+            actor: q.actor.as_ref().map(|a| a.actor.id.clone()),
+            relevance,
+            content: q.content.clone(),
+        };
+        if self.closest.len() == CLOSEST && key(&candidate) >= key(self.closest.last().expect("full")) {
+            return;
+        }
+        self.closest.push(candidate);
+        self.closest.sort_by_key(key);
+        self.closest.truncate(CLOSEST);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,6 +264,8 @@ pub struct Aggregates {
     pub relations: Vec<Relation>,
     pub timeline: Vec<PeriodEstimate>,
     pub unattributed_statements: u64,
+    /// Per target, the statements its aggregates left out as not about it.
+    pub not_about: Vec<NotAbout>,
 }
 
 /// Folds quote records, grouped by article as in quotes.jsonl, into aggregates.
@@ -219,14 +275,18 @@ pub struct Aggregator<'a> {
     relations: BTreeMap<(String, String), RelationAcc>,
     days: BTreeMap<(String, String), (Accumulator, Vec<Accumulator>)>,
     unattributed: u64,
+    not_about: BTreeMap<String, NotAboutAcc>,
 }
 
 impl<'a> Aggregator<'a> {
     pub fn new(targets: &'a [String]) -> Self {
-        Aggregator { targets, actors: BTreeMap::new(), relations: BTreeMap::new(), days: BTreeMap::new(), unattributed: 0 }
+        Aggregator { targets, actors: BTreeMap::new(), relations: BTreeMap::new(), days: BTreeMap::new(), unattributed: 0, not_about: BTreeMap::new() }
     }
 
     pub fn add(&mut self, q: &QuoteRecord) {
+        for s in q.stance.iter().filter(|s| !s.counted) {
+            self.not_about.entry(s.target.clone()).or_default().offer(q, s.relevance);
+        }
         let Some(speaker) = &q.actor else {
             self.unattributed += 1;
             return;
@@ -242,7 +302,10 @@ impl<'a> Aggregator<'a> {
         *acc.languages.entry(q.lang.clone().unwrap_or_else(|| "und".into())).or_default() += 1;
         acc.tone.add(q.tone.positive, q.tone.negative);
         acc.tone_evidence.offer(q, q.tone.score, None);
-        for s in &q.stance {
+        for s in q.stance.iter().filter(|s| !s.counted) {
+            *acc.left_out.entry(s.target.clone()).or_default() += 1;
+        }
+        for s in q.stance.iter().filter(|s| s.counted) {
             let (a, e) = acc.stance.entry(s.target.clone()).or_default();
             a.add(s.stance.favor, s.stance.against);
             e.offer(q, s.stance.score, s.act.as_ref());
@@ -263,7 +326,7 @@ impl<'a> Aggregator<'a> {
             let (tone, stance) =
                 self.days.entry((day, id)).or_insert_with(|| (Accumulator::default(), vec![Accumulator::default(); self.targets.len()]));
             tone.add(q.tone.positive, q.tone.negative);
-            for (a, s) in stance.iter_mut().zip(&q.stance) {
+            for (a, s) in stance.iter_mut().zip(&q.stance).filter(|(_, s)| s.counted) {
                 a.add(s.stance.favor, s.stance.against);
             }
         }
@@ -286,7 +349,8 @@ impl<'a> Aggregator<'a> {
                     .iter()
                     .map(|t| {
                         let (acc, ev) = a.stance.get(t).cloned().unwrap_or_default();
-                        TargetEstimate { target: t.clone(), estimate: acc.estimate(), evidence: ev.0 }
+                        let left_out = Some(a.left_out.get(t).copied().unwrap_or(0));
+                        TargetEstimate { target: t.clone(), estimate: acc.estimate(), evidence: ev.0, left_out }
                     })
                     .collect(),
             })
@@ -346,11 +410,19 @@ impl<'a> Aggregator<'a> {
                 stance: targets
                     .iter()
                     .zip(stance)
-                    .map(|(t, a)| TargetEstimate { target: t.clone(), estimate: a.estimate(), evidence: Vec::new() })
+                    .map(|(t, a)| TargetEstimate { target: t.clone(), estimate: a.estimate(), evidence: Vec::new(), left_out: None })
                     .collect(),
             })
             .collect();
-        Aggregates { actors, relations, timeline, unattributed_statements: self.unattributed }
+        let mut not_about = self.not_about;
+        let not_about = targets
+            .iter()
+            .map(|t| {
+                let acc = not_about.remove(t).unwrap_or_default();
+                NotAbout { target: t.clone(), statements: acc.statements, closest: acc.closest }
+            })
+            .collect();
+        Aggregates { actors, relations, timeline, unattributed_statements: self.unattributed, not_about }
     }
 }
 

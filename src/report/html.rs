@@ -265,6 +265,31 @@ fn evidence_html(out: &mut String, e: &Evidence, label: &str) {
     );
 }
 
+/// What a target's chart left out, and why: the relevance model's P(about the target).
+fn not_about_html(out: &mut String, left: &super::aggregate::NotAbout, report: &Report) {
+    let threshold = report.run.config["relevance"]["threshold"].as_f64();
+    let why = match threshold {
+        Some(t) => format!("P(about the target) below {t}"),
+        None => "not about the target".to_owned(),
+    };
+    let _ = write!(
+        out,
+        r#"<details class="left-out"><summary>Left out of this chart: {n} statement{s} ({why}). The closest calls:</summary><table><tr><th>speaker</th><th>P(about)</th><th>statement</th></tr>"#,
+        n = left.statements,
+        s = if left.statements == 1 { "" } else { "s" },
+    );
+    for l in &left.closest {
+        let name = l
+            .actor
+            .as_ref()
+            .map(|id| report.aggregates.actors.iter().find(|a| &a.actor.id == id).map_or(id.clone(), |a| a.actor.name.clone()))
+            .unwrap_or_else(|| "unattributed".into());
+        let p = l.relevance.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}"));
+        let _ = write!(out, "<tr><td>{}</td><td>{p}</td><td>{}</td></tr>", esc(&name), esc(&l.content.text));
+    }
+    out.push_str("</table></details>");
+}
+
 pub fn write(w: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     let mut out = String::new();
     let t = &report.totals;
@@ -286,8 +311,16 @@ pub fn write(w: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     let actors: Vec<&super::aggregate::ActorSummary> = report.aggregates.actors.iter().take(25).collect();
     for (k, target) in report.targets.iter().enumerate() {
         let _ = write!(out, "<h2>Stance toward “{}”</h2>", esc(target));
-        let rows: Vec<(String, &Estimate)> = actors.iter().map(|a| (a.actor.name.clone(), &a.stance[k].estimate)).collect();
-        interval_chart(&mut out, &format!("Stance toward {target}"), &rows);
+        let rows: Vec<(String, &Estimate)> =
+            actors.iter().filter(|a| a.stance[k].estimate.n > 0).map(|a| (a.actor.name.clone(), &a.stance[k].estimate)).collect();
+        if rows.is_empty() {
+            out.push_str(r#"<p class="note">No attributed statement is about this target.</p>"#);
+        } else {
+            interval_chart(&mut out, &format!("Stance toward {target}"), &rows);
+        }
+        if let Some(left) = report.aggregates.not_about.iter().find(|n| &n.target == target).filter(|n| n.statements > 0) {
+            not_about_html(&mut out, left, report);
+        }
     }
     out.push_str("<h2>Tone by actor</h2>");
     let rows: Vec<(String, &Estimate)> = actors.iter().map(|a| (a.actor.name.clone(), &a.tone)).collect();

@@ -12,7 +12,7 @@ use crate::quotes::{Finder, Kind};
 
 /// Carried by every file and every JSONL line. Bumped: major when a field changes meaning or
 /// goes away, minor when one (or a value of one) is added.
-pub const SCHEMA_VERSION: &str = "1.5";
+pub const SCHEMA_VERSION: &str = "1.6";
 
 /// Rounds a probability or score for output (byte-stable across runs and machines).
 pub fn round4(x: f32) -> f64 {
@@ -72,6 +72,13 @@ pub struct TargetStance {
     pub target: String,
     #[serde(flatten)]
     pub stance: Stance,
+    /// P(the statement is about the target), from the relevance model
+    /// ([`crate::heads::relevance`]); null when the run has none.
+    pub relevance: Option<f64>,
+    /// Whether the statement counts toward the target's aggregates: its relevance is at least the
+    /// model's threshold (`run.config.relevance`), or it reports the speaker's own act on the
+    /// target, or the run has no relevance model.
+    pub counted: bool,
     /// Set when the statement reports the speaker's own act on the target ([`crate::acts`]): the
     /// stance above is then the act's favour blended with the model's distribution.
     pub act: Option<ActRecord>,

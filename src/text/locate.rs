@@ -57,9 +57,33 @@ pub fn target_mentions(text: &str, target: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// Whether `text` names `target`: at least half of the target's content words (acronyms and
+/// words of four or more letters) are mentioned in it, as [`target_mentions`] matches them —
+/// "the checkpoint on the Lachin corridor" by "… movement on the Lachin corridor …", not by
+/// "… used the corridor …".
+pub fn names_target(text: &str, target: &str) -> bool {
+    let keys = keys(target);
+    if keys.is_empty() {
+        return false;
+    }
+    let words = words(text, ByteSpan::new(0, text.len()));
+    let named = keys.iter().filter(|k| words.iter().any(|w| matches(k, w, text))).count();
+    2 * named >= keys.len()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::target_mentions;
+    use super::{names_target, target_mentions};
+
+    #[test]
+    fn a_text_names_a_target_with_half_its_content_words() {
+        let target = "the checkpoint on the Lachin corridor";
+        assert!(names_target("free and open movement on the Lachin corridor", target));
+        // one word of three is not half: the relevance model decides those
+        assert!(!names_target("using the corridor for the rotation of army staff", target));
+        assert!(names_target("Ереван осудил создание КПП на Лачинском коридоре.", "Лачинский коридор"));
+        assert!(!names_target("on the", "on the"));
+    }
 
     fn found<'t>(text: &'t str, target: &str) -> Vec<&'t str> {
         target_mentions(text, target).into_iter().map(|(s, e)| &text[s..e]).collect()

@@ -114,7 +114,9 @@ fn the_learned_tagger_finds_every_party_too() {
 /// The report on the reference article against a careful reader's reading: toward "the
 /// checkpoint on the Lachin corridor" Armenia, the United States, France and the separatist
 /// authorities against; negative tone between Azerbaijan and Armenia both ways; Russia not a
-/// speaker; Azerbaijan in favour. The stance head alone reads Azerbaijan's justifications
+/// speaker and not in the checkpoint's table; Azerbaijan in favour; no relation from a request
+/// ("called on the Russian Federation to …") or from a region named as a place; blocking the
+/// corridor is no statement. The stance head alone reads Azerbaijan's justifications
 /// ("following threats and provocations", "accused Yerevan of …") as negative; its statements
 /// that it set up, established and built the checkpoint are acts ([`standpoint::acts`]), which
 /// the test also holds.
@@ -163,5 +165,24 @@ fn the_report_reads_the_reference_article_as_a_careful_reader_would() {
         r["tone"]["mean"].as_f64().unwrap()
     };
     assert!(tone("AZ", "AM") < 0.0 && tone("AM", "AZ") < 0.0, "hostile both ways");
+
+    // Russia is not quoted about the checkpoint: what the article says of its view counts for
+    // no stance toward it (the relevance model leaves it out), and the report says so.
+    let russia = actors.iter().find(|a| a["id"] == "RU");
+    assert!(russia.is_none_or(|a| a["stance"][0]["n"] == 0), "Russia is absent from the checkpoint table: {table:#?}");
+    let not_about = &report["not_about"][0];
+    assert!(not_about["statements"].as_u64().unwrap() > 0, "{not_about:#?}");
+    for q in quotes.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()) {
+        let s = &q["stance"][0];
+        let p = s["relevance"].as_f64().expect("every statement has P(about the target)");
+        assert!((0.0..=1.0).contains(&p));
+        // blocking a road is an act, not a statement
+        assert_ne!(q["cue"]["text"], "blocked", "{q:#}");
+    }
+    // a request to Russia is no criticism of it; a region named as a place is not its authorities
+    let pairs: Vec<(String, String)> =
+        relations.iter().map(|r| (r["from"]["id"].as_str().unwrap().to_owned(), r["to"]["id"].as_str().unwrap().to_owned())).collect();
+    assert!(!pairs.contains(&("NK-AUTH".into(), "RU".into())), "{pairs:?}");
+    assert!(!pairs.iter().any(|(_, to)| to == "NK-AUTH"), "ethnic cleansing in Nagorno-Karabakh names a place: {pairs:?}");
     let _ = std::fs::remove_dir_all(&out);
 }

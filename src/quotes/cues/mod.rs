@@ -34,6 +34,7 @@ use speech::{participle, speech, survey_lead};
 use target::target;
 
 pub use speaker::relative_antecedent;
+pub use target::addressed;
 pub use uncued::{attribute_colon_lines, attribute_leftover_quotes};
 
 /// Closing quotation marks, for reading what a quotation ends with.

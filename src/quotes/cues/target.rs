@@ -4,7 +4,9 @@ use super::content::{content_span, quote_closing_before, quote_opening_after, ru
 use super::speaker::{span_of, speaker_before, MAX_SPEAKER_WORDS};
 use super::speech::speech;
 use super::{broken, Cue, Sentence};
+use crate::lexicon::Cues;
 use crate::quotes::Statement;
+use crate::text::words::words;
 use crate::text::ByteSpan;
 
 /// "X accused Y of CONTENT", "X called on Y to CONTENT". Without its linking word ("\"Why?\" he
@@ -41,4 +43,28 @@ pub(super) fn target(cx: &Sentence<'_>, cue: &Cue, then: &str, cue_span: ByteSpa
         .map(|content| cx.reported(content, cue_span, span_of(words, speaker), target, 0.85))
         .into_iter()
         .collect()
+}
+
+/// How many words after a request verb without a linking word name whom it asks.
+const REQUEST_OBJECT_WORDS: usize = 3;
+
+/// Where a request cue names whom it asks ("called on **the Russian Federation** to …",
+/// "призвал **Москву** начать …"): from the cue's end to its linking word, or — without one — up to
+/// the next few words. The one addressed is asked something, not judged: no relation is read
+/// from it. `None` when the statement's cue is no request verb of `cues`.
+pub fn addressed(text: &str, statement: &Statement, cues: &Cues) -> Option<ByteSpan> {
+    let cue = statement.cue?;
+    let cue_words: Vec<String> = words(text, cue).into_iter().map(|w| w.lower).collect();
+    let (_, then) = cues.requests.iter().find(|(verb, _)| cue_words.ends_with(verb) || cue_words.starts_with(verb))?;
+    let sentence_end = text[cue.end..].find(['.', '!', '?', '\n']).map_or(text.len(), |k| cue.end + k);
+    let after = words(text, ByteSpan::new(cue.end, sentence_end));
+    let link = after.iter().take(MAX_SPEAKER_WORDS).position(|w| !then.is_empty() && w.lower == *then);
+    let end = match (link, statement.target) {
+        (Some(k), _) if k > 0 => after[k - 1].span.end,
+        (_, Some(target)) => target.end,
+        // no linking word: the object is the verb's next words ("призвал Москву")
+        (None, None) if then.is_empty() => after.get(after.len().min(REQUEST_OBJECT_WORDS).checked_sub(1)?)?.span.end,
+        _ => return None,
+    };
+    Some(ByteSpan::new(cue.end, end.max(cue.end)))
 }
