@@ -55,9 +55,7 @@ def main():
                     row["tagger"] = str(args.baseline_tagger)
             rows.append(row)
             print(json.dumps(row), flush=True)
-    result = {"machine": scale.machine(), "runs": rows}
-    (scale.ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
-    (scale.ROOT / "bench/results/attribution.json").write_text(json.dumps(result, indent=2) + "\n")
+    scale.save("attribution", {"runs": rows})
 
 
 if __name__ == "__main__":

@@ -54,9 +54,7 @@ def main():
         seen[precision] = got
         rows.append(row)
         print(json.dumps(row), flush=True)
-    result = {"machine": scale.machine(), "runs": rows}
-    (scale.ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
-    (scale.ROOT / "bench/results/precision.json").write_text(json.dumps(result, indent=2) + "\n")
+    scale.save("precision", {"runs": rows})
 
 
 if __name__ == "__main__":

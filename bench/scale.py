@@ -116,6 +116,13 @@ def run(n, extra=(), name=None, binary=BIN):
     }
 
 
+def save(name, result):
+    """Writes `result` (with the machine it was measured on) to bench/results/NAME.json."""
+    result = {"machine": machine(), **result}
+    (ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
+    (ROOT / f"bench/results/{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
 def main():
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000, 200_000]
     subprocess.run([str(BIN), "--version"], check=True, stdout=subprocess.DEVNULL)
@@ -128,7 +135,6 @@ def main():
     small, large = rows[0], rows[-1]
     per_article = lambda r: (r["pipeline_s"] or r["wall_s"]) / r["articles"]
     result = {
-        "machine": machine(),
         "runs": rows,
         "linearity": {
             "pipeline_seconds_per_article_ratio_largest_to_smallest": round(per_article(large) / per_article(small), 3),
@@ -136,8 +142,7 @@ def main():
         },
         "peak_rss_mib_max": max(r["peak_rss_mib"] for r in rows),
     }
-    (ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
-    (ROOT / "bench/results/scale.json").write_text(json.dumps(result, indent=2) + "\n")
+    save("scale", result)
     print(json.dumps(result["linearity"]), f"peak RSS {result['peak_rss_mib_max']} MiB")
 
 

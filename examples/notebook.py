@@ -34,6 +34,9 @@ assert all(l["schema_version"].startswith(SCHEMA_MAJOR) for l in lines), "writte
 quotes = pd.json_normalize(lines)
 for i, target in enumerate(json.loads((out / "report.json").read_text(encoding="utf-8"))["targets"]):
     quotes[f"stance: {target}"] = [l["stance"][i]["score"] for l in lines]
+    # P(the statement is about the target), and whether the aggregates counted it
+    quotes[f"relevance: {target}"] = [l["stance"][i]["relevance"] for l in lines]
+    quotes[f"counted: {target}"] = [l["stance"][i]["counted"] for l in lines]
 print(quotes[["article_id", "actor.id", "kind", "tone.score"]].head(10).to_string())
 
 # %% [markdown]
@@ -50,7 +53,13 @@ actors = pd.DataFrame(
             "statements": a["statements"],
             "tone": a["tone"]["mean"],
             **(
-                {"stance": a["stance"][0]["mean"], "low": a["stance"][0]["ci95"][0], "high": a["stance"][0]["ci95"][1]}
+                {
+                    "stance": a["stance"][0]["mean"],
+                    "low": a["stance"][0]["ci95"][0],
+                    "high": a["stance"][0]["ci95"][1],
+                    "about": a["stance"][0]["n"],
+                    "left_out": a["stance"][0]["left_out"],
+                }
                 if a["stance"]
                 else {}
             ),
@@ -60,17 +69,34 @@ actors = pd.DataFrame(
 )
 print(actors.head(15).to_string())
 
-# The aggregates agree with the statements they come from.
+# The aggregates agree with the statements they come from: tone over all of an actor's
+# statements, stance over those counted as about the target.
 for _, row in actors.iterrows():
     mine = quotes[quotes["actor.id"] == row["id"]]
     assert len(mine) == row["statements"], row["id"]
     assert abs(mine["tone.score"].mean() - row["tone"]) < 1e-3, row["id"]
+    if report["targets"]:
+        target = report["targets"][0]
+        about = mine[mine[f"counted: {target}"]]
+        assert len(about) == row["about"] and len(mine) - len(about) == row["left_out"], row["id"]
+        if len(about):
+            assert abs(about[f"stance: {target}"].mean() - row["stance"]) < 1e-3, row["id"]
+
+# %% [markdown]
+# ## What the stance aggregates left out
+# Per target, the statements the relevance model read as not about it, closest calls first.
+
+# %%
+for left in report["not_about"]:
+    print(f"“{left['target']}”: {left['statements']} statements left out")
+    print(pd.DataFrame([{"actor": l["actor"], "relevance": l["relevance"], "statement": l["content"]["text"][:80]} for l in left["closest"]]).to_string())
 
 # %% [markdown]
 # ## Stance per actor, with 95% intervals
 
 # %%
 if "stance" in actors:
+    actors = actors[actors["about"] > 0]  # actors with no statement about the target have no stance
     top = actors.sort_values("statements", ascending=False).head(15).iloc[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(top) + 1.2))
     ax.errorbar(

@@ -164,6 +164,10 @@ pub struct Lexicon {
     /// one reports an act, not something said.
     #[serde(default)]
     pub action_verbs: Vec<String>,
+    /// Definite phrases that point back to an event already reported ("the development", "этот
+    /// шаг"): a statement holding one is about what the statement before it was about.
+    #[serde(default)]
+    pub event_anaphors: Vec<String>,
     /// How the speaker reports its own acts ("we set up the checkpoint"): see [`crate::acts`].
     #[serde(default)]
     pub acts: ActLexicon,
@@ -224,6 +228,7 @@ pub struct Cues {
     pub civil_nouns: WordSet,
     pub act_verbs: WordSet,
     pub action_verbs: WordSet,
+    pub event_anaphors: WordSet,
     pub act_auxiliaries: HashSet<String>,
     pub first_person: HashSet<String>,
     pub negations: WordSet,
@@ -380,6 +385,7 @@ impl Cues {
             lex.civil_nouns.iter().for_each(|v| cues.civil_nouns.add(v));
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
             lex.action_verbs.iter().for_each(|v| cues.action_verbs.add(v));
+            lex.event_anaphors.iter().for_each(|v| cues.event_anaphors.add(v));
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));
             cues.first_person.extend(lex.acts.first_person.iter().map(lower));

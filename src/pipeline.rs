@@ -36,6 +36,8 @@ pub struct Found {
     pub toward: Vec<(ByteSpan, actors::Actor, TowardVia)>,
     /// One per target: the speaker's own act on it, if the statement reports one.
     pub acts: Vec<Option<Act>>,
+    /// The content points back to an event already reported ([`quotes::refers_back`]).
+    pub refers_back: bool,
 }
 
 /// How much an act counts against the model's distribution: the act is read as favour with this
@@ -102,7 +104,8 @@ pub fn analyse_with(
                 }
             }
             let acts = terms.iter().map(|t| acts::find(text, &statement, actor.as_ref(), t, &cues, dict)).collect();
-            Found { statement, actor, context, toward, acts }
+            let refers_back = quotes::refers_back(text, statement.content, &cues);
+            Found { statement, actor, context, toward, acts, refers_back }
         })
         .collect();
     Analysis { lang, lang_given, finder, found }
@@ -301,7 +304,7 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
         };
         let text = article.text.as_str();
         let index = CharIndex::new(text);
-        let mut quotes = Vec::with_capacity(analysis.found.len());
+        let mut quotes: Vec<QuoteRecord> = Vec::with_capacity(analysis.found.len());
         let mut next_toward = 0;
         for (n, f) in analysis.found.iter().enumerate() {
             let tone = scores.tone[n];
@@ -315,6 +318,22 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 })
                 .collect();
             let s = &f.statement;
+            let mut stance: Vec<TargetStance> = targets
+                .iter()
+                .enumerate()
+                .zip(&scores.stance[n])
+                .zip(&f.acts)
+                .map(|(((k, t), p), act)| {
+                    let about = scorer.relevance().zip(scores.relevance[n].get(k)).map(|(r, p)| (*p, r.threshold as f32));
+                    target_stance(text, &index, t, *p, about, s.content, act.as_ref())
+                })
+                .collect();
+            // "deplores the development": about what the statement before it was about
+            if let (true, Some(before)) = (f.refers_back, quotes.last()) {
+                for (now, then) in stance.iter_mut().zip(&before.stance) {
+                    now.counted |= then.counted;
+                }
+            }
             quotes.push(QuoteRecord {
                 schema_version: SCHEMA_VERSION.into(),
                 article_id: article.id.clone(),
@@ -335,16 +354,7 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 confidence: round4(s.confidence),
                 context: span(text, &index, f.context),
                 tone: Tone { negative: round4(tone[0]), neutral: round4(tone[1]), positive: round4(tone[2]), score: round4(tone[2] - tone[0]) },
-                stance: targets
-                    .iter()
-                    .enumerate()
-                    .zip(&scores.stance[n])
-                    .zip(&f.acts)
-                    .map(|(((k, t), p), act)| {
-                        let about = scorer.relevance().zip(scores.relevance[n].get(k)).map(|(r, p)| (*p, r.threshold as f32));
-                        target_stance(text, &index, t, *p, about, s.content, act.as_ref())
-                    })
-                    .collect(),
+                stance,
                 toward,
             });
         }
@@ -373,4 +383,25 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::a_place;
+    use crate::lexicon::Lexicons;
+    use crate::text::ByteSpan;
+
+    #[test]
+    fn a_name_after_a_locative_preposition_is_a_place() {
+        let lexicons = Lexicons::builtin();
+        let at = |text: &str, name: &str| ByteSpan::new(text.find(name).unwrap(), text.find(name).unwrap() + name.len());
+        let text = "part of Baku's policy of ethnic cleansing in Nagorno-Karabakh";
+        let en = lexicons.cues(Some("en"));
+        assert!(a_place(text, at(text, "Nagorno-Karabakh"), en));
+        assert!(!a_place(text, at(text, "Baku"), en));
+        let text = "Москва обвинила Киев в обстрелах в Донецке";
+        let ru = lexicons.cues(Some("ru"));
+        assert!(a_place(text, at(text, "Донецке"), ru));
+        assert!(!a_place(text, at(text, "Киев"), ru));
+    }
 }

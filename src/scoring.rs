@@ -54,8 +54,8 @@ pub struct Scorer {
     pub stance_dir: PathBuf,
     /// The learned attribution tagger and how its statements combine with the rules'.
     tagger: Option<(Tagger, Finder)>,
-    /// P(about the target) on the stance head's vectors ([`tuned`] heads and frozen ones).
-    relevance: Option<Relevance>,
+    /// P(about the target), and the untuned encoder when the model reads its vectors.
+    relevance: Option<(Relevance, Option<crate::model::Encoder>)>,
 }
 
 // SAFETY: every model a scorer holds is frozen once loaded and only read: scoring runs forward
@@ -192,7 +192,11 @@ impl Scorer {
         if relevance.stance_head != relevance::stance_head_hash(&self.stance_dir)? {
             return Err(HeadError::Data(format!("the relevance model was fitted on another stance head than {}", self.stance_dir.display())));
         }
-        self.relevance = Some(relevance);
+        let base = match (relevance.vectors, &self.stance) {
+            (v, StanceModel::Head(c)) if v.reads_base() => Some(c.encoder().base()?),
+            _ => None,
+        };
+        self.relevance = Some((relevance, base));
         Ok(self)
     }
 
@@ -203,7 +207,7 @@ impl Scorer {
     }
 
     pub fn relevance(&self) -> Option<&Relevance> {
-        self.relevance.as_ref()
+        self.relevance.as_ref().map(|(r, _)| r)
     }
 
     pub fn tagger(&self) -> Option<(&Tagger, Finder)> {
@@ -239,8 +243,29 @@ impl Scorer {
                 let vectors = c.pair_vectors(&request.stance_texts, pairs, &self.batch, None)?;
                 let probs = c.classify_pairs(&vectors, pairs, tones)?;
                 let relevance = match &self.relevance {
-                    Some(r) => pairs[..about].iter().map(|p| r.probability(&vectors.texts[p.text], vectors.target(p.target))).collect(),
                     None => Vec::new(),
+                    Some(_) if about == 0 => Vec::new(),
+                    Some((r, base)) => {
+                        // the untuned encoder's vectors of the statements and the user's targets
+                        let base = match base {
+                            Some(base) => {
+                                let embed = |texts: &[&str]| -> Result<Vec<Vec<f32>>, HeadError> {
+                                    Ok(crate::model::embed(base, texts, &self.batch)?.into_iter().map(|e| e.vector).collect())
+                                };
+                                Some((embed(&request.stance_texts)?, embed(&request.targets.iter().map(String::as_str).collect::<Vec<_>>())?))
+                            }
+                            None => None,
+                        };
+                        let k = request.targets.len();
+                        pairs[..about]
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let stance = (vectors.texts[p.text].as_slice(), vectors.target(p.target));
+                                r.probability(stance, base.as_ref().map(|(u, v)| (u[p.text].as_slice(), v[i % k].as_slice())))
+                            })
+                            .collect()
+                    }
                 };
                 Ok((probs.iter().map(|p| reorder3(p, &order)).collect(), relevance))
             }

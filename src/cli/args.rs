@@ -90,10 +90,7 @@ impl FinderArgs {
             return Ok(None);
         }
         let model_dir = model_dir()?;
-        let dir = match &self.tagger {
-            Some(d) => d.clone(),
-            None => checkout_path(standpoint::tagger::TAGGER)?,
-        };
+        let dir = given_or_checkout(self.tagger.as_ref(), standpoint::tagger::TAGGER)?;
         let tagger = standpoint::tagger::Tagger::load(&model_dir, &dir, precision, shared)
             .with_context(|| format!("loading the attribution tagger in {}", dir.display()))?;
         Ok(Some((tagger, dir)))
@@ -167,6 +164,14 @@ pub(crate) fn default_model_dir() -> anyhow::Result<PathBuf> {
         return Ok(PathBuf::from(dir));
     }
     checkout_path(DEFAULT_MODEL)
+}
+
+/// The directory a flag `given`, else the one shipped with the checkout at `relative`.
+pub(crate) fn given_or_checkout(given: Option<&PathBuf>, relative: &str) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(dir) => Ok(dir.clone()),
+        None => checkout_path(relative),
+    }
 }
 
 /// A directory shipped with the checkout: `relative` in the working directory, else beside the

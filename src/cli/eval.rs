@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use super::args::{checkout_path, FinderArgs, ModelArgs, TextArgs};
+use super::args::{given_or_checkout, FinderArgs, ModelArgs, TextArgs};
 use super::Outcome;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -83,14 +83,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             standpoint::runtime::workers(args.model.batch_config().threads);
             let (lexicons, dict) = args.text.load()?;
             let model_dir = args.model.dir()?;
-            let stance_dir = match &args.stance_head {
-                Some(d) => d.clone(),
-                None => checkout_path(standpoint::scoring::STANCE_HEAD)?,
-            };
-            let tone_dir = match &args.tone_head {
-                Some(d) => d.clone(),
-                None => checkout_path(standpoint::scoring::TONE_HEAD)?,
-            };
+            let stance_dir = given_or_checkout(args.stance_head.as_ref(), standpoint::scoring::STANCE_HEAD)?;
+            let tone_dir = given_or_checkout(args.tone_head.as_ref(), standpoint::scoring::TONE_HEAD)?;
             let mut scorer =
                 standpoint::scoring::Scorer::load(&model_dir, &tone_dir, &stance_dir, precision, args.model.batch_config(), None, &lexicons)?;
             if let Some((tagger, _)) = args.finder.load(|| Ok(model_dir.clone()), precision, &scorer.bottoms())? {
@@ -109,20 +103,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
         }
         EvalTask::Relevance => {
             standpoint::runtime::kernel_threads(args.model.batch_config().threads);
-            let stance_dir = match &args.stance_head {
-                Some(d) => d.clone(),
-                None => checkout_path(standpoint::scoring::STANCE_HEAD)?,
-            };
-            let model_dir = match &args.head {
-                Some(d) => d.clone(),
-                None => checkout_path(standpoint::scoring::RELEVANCE_MODEL)?,
-            };
+            let stance_dir = given_or_checkout(args.stance_head.as_ref(), standpoint::scoring::STANCE_HEAD)?;
+            let model_dir = given_or_checkout(args.head.as_ref(), standpoint::scoring::RELEVANCE_MODEL)?;
             let relevance = standpoint::heads::relevance::Relevance::load(&model_dir)?;
             let stance = standpoint::heads::Classifier::load(&args.model.dir()?, &stance_dir, precision)?;
             if relevance.stance_head != standpoint::heads::relevance::stance_head_hash(&stance_dir)? {
                 anyhow::bail!("{} was fitted on another stance head's vectors than {}'s", model_dir.display(), stance_dir.display());
             }
-            let figures = standpoint::heads::relevance::measure(&stance, &relevance, &args.data, &args.model.batch_config(), 14)?;
+            let base = stance.encoder().base()?;
+            let readers = standpoint::heads::relevance::Readers { stance: &stance, base: &base };
+            let figures = standpoint::heads::relevance::measure(&readers, &relevance, &args.data, &args.model.batch_config(), 14)?;
             println!("{}", serde_json::to_string_pretty(&figures)?);
         }
         EvalTask::Sentiment | EvalTask::TargetSentiment | EvalTask::Stance => {
@@ -138,10 +128,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             let (examples, skipped) = standpoint::heads::labelled::read(&args.data, task)?;
             let tone = match classifier.reads_tone() {
                 true => {
-                    let dir = match &args.tone_head {
-                        Some(d) => d.clone(),
-                        None => checkout_path(standpoint::scoring::TONE_HEAD)?,
-                    };
+                    let dir = given_or_checkout(args.tone_head.as_ref(), standpoint::scoring::TONE_HEAD)?;
                     Some(standpoint::heads::Classifier::load(&args.model.dir()?, &dir, precision)?)
                 }
                 false => None,

@@ -13,7 +13,7 @@ use standpoint::score::{self, ScoreConfig};
 use standpoint::heads::relevance::Relevance;
 use standpoint::scoring::{Scorer, RELEVANCE_MODEL, STANCE_HEAD, TONE_HEAD};
 
-use super::args::{checkout_path, default_model_dir, FinderArgs, ModelArgs, TextArgs};
+use super::args::{checkout_path, default_model_dir, given_or_checkout, FinderArgs, ModelArgs, TextArgs};
 use super::progress::{stderr_is_terminal, Bar};
 use super::Outcome;
 
@@ -124,14 +124,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let model_dir = if byo.is_some() { default_model_dir()? } else { args.model.dir()? };
-    let tone_dir = match &args.tone_head {
-        Some(d) => d.clone(),
-        None => checkout_path(TONE_HEAD)?,
-    };
-    let stance_dir = match &args.stance_head {
-        Some(d) => d.clone(),
-        None => checkout_path(STANCE_HEAD)?,
-    };
+    let tone_dir = given_or_checkout(args.tone_head.as_ref(), TONE_HEAD)?;
+    let stance_dir = given_or_checkout(args.stance_head.as_ref(), STANCE_HEAD)?;
     let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, precision, args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
     let relevance_dir = match (&args.relevance, args.no_relevance || scorer.takes_no_relevance()) {

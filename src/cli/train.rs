@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use standpoint::heads::HeadConfig;
 
-use super::args::ModelArgs;
+use super::args::{given_or_checkout, ModelArgs};
 use super::Outcome;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -213,13 +213,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
 
 fn run_relevance(args: TrainArgs) -> anyhow::Result<Outcome> {
     standpoint::runtime::kernel_threads(args.model.batch_config().threads);
-    let stance_dir = match &args.stance_head {
-        Some(d) => d.clone(),
-        None => super::args::checkout_path(standpoint::scoring::STANCE_HEAD)?,
-    };
+    let stance_dir = given_or_checkout(args.stance_head.as_ref(), standpoint::scoring::STANCE_HEAD)?;
     let stance = standpoint::heads::Classifier::load(&args.model.dir()?, &stance_dir, args.model.precision())?;
     let started = Instant::now();
-    let model = standpoint::heads::relevance::train(&stance, &stance_dir, &args.data, &args.dev, &args.model.batch_config(), args.seed)?;
+    let base = stance.encoder().base()?;
+    let readers = standpoint::heads::relevance::Readers { stance: &stance, base: &base };
+    let model = standpoint::heads::relevance::train(&readers, &stance_dir, &args.data, &args.dev, &args.model.batch_config(), args.seed)?;
     model.save(&args.out)?;
     eprintln!("standpoint: fitted relevance in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
     println!("{}", serde_json::to_string_pretty(&model.record)?);

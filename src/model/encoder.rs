@@ -95,6 +95,18 @@ impl Encoder {
         }
     }
 
+    /// The untuned model over this encoder's bottom, sharing its weights: a bottom cut after
+    /// layer k gets the base model's own layers k.. on top (in the bottom's arithmetic); an
+    /// uncut encoder is itself the base model.
+    pub fn base(&self) -> Result<Encoder, ModelError> {
+        let mut base = self.sharing_bottom();
+        if let Some(cut) = self.bottom_layers {
+            let kind = if self.precision == Precision::Bf16 { tch::Kind::BFloat16 } else { tch::Kind::Float };
+            base.attach_top(super::top::TopLayers::base_above(&self.dir, cut, kind)?);
+        }
+        Ok(base)
+    }
+
     /// The attached top layers, giving up the encoder (to save layers trained in place).
     pub fn into_top(self) -> Option<super::top::TopLayers> {
         self.top

@@ -96,6 +96,19 @@ impl TopLayers {
         Ok(top)
     }
 
+    /// The base model's own layers `from..` in `kind`, run exactly as a bottom cut at `from` runs
+    /// them: over a shared bottom, the untuned encoder without a second copy of the embeddings.
+    pub fn base_above(model_dir: &Path, from: usize, kind: Kind) -> Result<Self, ModelError> {
+        let mut top = Self::build(model_dir, from)?;
+        top.frozen = top.layers.len();
+        load_weights_where(&mut top.vs, &model_dir.join("model.safetensors"), Family::Bert, |_| true)?;
+        for i in from..from + top.layers.len() {
+            (top.vs.root() / "encoder" / "layer" / i as i64).set_kind(kind);
+        }
+        top.vs.freeze();
+        Ok(top)
+    }
+
     /// Trained layers saved with [`TopLayers::save`], in either [`Storage`].
     pub fn load(model_dir: &Path, dir: &Path, first: usize) -> Result<Self, ModelError> {
         Self::load_above(model_dir, dir, first, first, Kind::Float)

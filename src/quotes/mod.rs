@@ -114,6 +114,14 @@ pub fn cued_by_action(text: &str, cue: Option<ByteSpan>, cues: &Cues) -> bool {
     (0..ws.len()).any(|k| cues.action_verbs.contains(ws[k]) || cues.action_verbs.phrase_len(&ws[k..]).is_some())
 }
 
+/// Whether a content points back to an event already reported ("deplores **the development**"):
+/// it holds one of the language's `event_anaphors`.
+pub fn refers_back(text: &str, content: ByteSpan, cues: &Cues) -> bool {
+    let ws: Vec<String> = words::words(text, content).into_iter().map(|w| w.lower).collect();
+    let ws: Vec<&str> = ws.iter().map(String::as_str).collect();
+    (0..ws.len()).any(|k| cues.event_anaphors.phrase_len(&ws[k..]).is_some())
+}
+
 /// The tagger's `learned` statements as an extraction: page furniture is set aside as for the
 /// rules (step 1 of [`extract`]), and nothing found in it is kept, nor a content that says
 /// nothing ([`says_something`]), nor an act reported as if it were said ([`cued_by_action`]).
@@ -171,5 +179,36 @@ mod tests {
         }];
         assert!(from_learned(text, Some("ru"), &lexicons, learned).statements.is_empty());
         assert!(extract(text, Some("ru"), &lexicons).statements.iter().all(|s| says_something(text, s.content, cues)));
+    }
+
+    fn statement(text: &str, content: &str, cue: Option<&str>) -> Statement {
+        let at = |s: &str| ByteSpan::new(text.find(s).unwrap(), text.find(s).unwrap() + s.len());
+        Statement { kind: Kind::Indirect, content: at(content), cue: cue.map(at), speaker: None, target: None, confidence: 0.9, continues: None }
+    }
+
+    #[test]
+    fn an_action_verb_cues_no_statement_and_an_event_anaphor_points_back() {
+        let lexicons = Lexicons::builtin();
+        let text = "Activists blocked the Lachin corridor. Paris said it deplores the development. Киев осудил этот шаг.";
+        let en = lexicons.cues(Some("en"));
+        let blocked = statement(text, "the Lachin corridor", Some("blocked"));
+        assert!(cued_by_action(text, blocked.cue, en));
+        assert!(from_learned(text, Some("en"), &lexicons, vec![blocked]).statements.is_empty());
+        let deplores = statement(text, "it deplores the development", Some("said"));
+        assert!(!cued_by_action(text, deplores.cue, en));
+        assert!(refers_back(text, deplores.content, en));
+        assert!(refers_back(text, statement(text, "этот шаг", None).content, lexicons.cues(Some("ru"))));
+        assert!(!refers_back(text, statement(text, "the Lachin corridor", None).content, en));
+    }
+
+    #[test]
+    fn a_request_names_whom_it_asks() {
+        let lexicons = Lexicons::builtin();
+        let en = lexicons.cues(Some("en"));
+        let text = "The separatists called on the Russian Federation to begin talks with Baku.";
+        let asked = cues::addressed(text, &statement(text, "the Russian Federation to begin talks with Baku", Some("called on")), en).unwrap();
+        assert_eq!(asked.slice(text).trim(), "the Russian Federation");
+        // a verb of saying asks no one
+        assert!(cues::addressed(text, &statement(text, "the Russian Federation to begin talks with Baku", Some("separatists")), en).is_none());
     }
 }

@@ -76,8 +76,9 @@ pub struct TargetStance {
     /// ([`crate::heads::relevance`]); null when the run has none.
     pub relevance: Option<f64>,
     /// Whether the statement counts toward the target's aggregates: its relevance is at least the
-    /// model's threshold (`run.config.relevance`), or it reports the speaker's own act on the
-    /// target, or the run has no relevance model.
+    /// model's threshold (`run.config.relevance`), or its content names the target, or it reports
+    /// the speaker's own act on the target, or it points back to an event ("the development") and
+    /// the statement before it counted, or the run has no relevance model.
     pub counted: bool,
     /// Set when the statement reports the speaker's own act on the target ([`crate::acts`]): the
     /// stance above is then the act's favour blended with the model's distribution.
