@@ -178,12 +178,16 @@ fn meets(a: &Set, b: &Set) -> bool {
 /// The best mean overlap of `t` with a matching tuple of `others` (shares of `t`'s own sets),
 /// or `None` when none matches.
 fn best_match(t: &Sets, others: &[Sets]) -> Option<f64> {
+    best_match_where(t, others, true)
+}
+
+/// As [`best_match`]; with `polarity` false, the polarity need not agree.
+fn best_match_where(t: &Sets, others: &[Sets], polarity: bool) -> Option<f64> {
     let share = |a: &Set, b: &Set| a.intersection(b).count() as f64 / a.len().max(1) as f64;
     others
         .iter()
-        .filter(|o| {
-            meets(&t.holder, &o.holder) && meets(&t.target, &o.target) && meets(&t.expression, &o.expression) && t.positive == o.positive
-        })
+        .filter(|o| meets(&t.holder, &o.holder) && meets(&t.target, &o.target) && meets(&t.expression, &o.expression))
+        .filter(|o| !polarity || t.positive == o.positive)
         .map(|o| (share(&t.holder, &o.holder) + share(&t.target, &o.target) + share(&t.expression, &o.expression)) / 3.0)
         .fold(None, |best: Option<f64>, x| Some(best.map_or(x, |b| b.max(x))))
 }
@@ -191,13 +195,14 @@ fn best_match(t: &Sets, others: &[Sets]) -> Option<f64> {
 /// Weighted tuple precision, recall and F1 of `predicted` (one list per gold sentence, same order).
 pub fn metrics(gold: &[Sentence], predicted: &[Vec<Tuple>]) -> Value {
     let (mut p_sum, mut p_n, mut r_sum, mut r_n) = (0.0, 0usize, 0.0, 0usize);
-    let (mut p_hits, mut r_hits) = (0usize, 0usize);
+    let (mut p_hits, mut r_hits, mut p_any) = (0usize, 0usize, 0usize);
     for (g, p) in gold.iter().zip(predicted) {
         let toks = tokens(&g.text);
         let gs = distinct(g.tuples.iter().map(|t| sets(t, &toks)).collect());
         let ps = distinct(p.iter().map(|t| sets(t, &toks)).collect());
         for t in &ps {
             p_n += 1;
+            p_any += usize::from(best_match_where(t, &gs, false).is_some());
             if let Some(w) = best_match(t, &gs) {
                 p_sum += w;
                 p_hits += 1;
@@ -219,6 +224,9 @@ pub fn metrics(gold: &[Sentence], predicted: &[Vec<Tuple>]) -> Value {
         "sentences": gold.len(), "gold_tuples": r_n, "predicted_tuples": p_n,
         "precision": round(precision), "recall": round(recall), "f1": round(f1),
         "matched_predicted": p_hits, "matched_gold": r_hits,
+        // how often the polarity is right where holder, target and expression meet a gold tuple's
+        "matched_predicted_any_polarity": p_any,
+        "polarity_accuracy_on_those": if p_any == 0 { Value::Null } else { json!(round(p_hits as f64 / p_any as f64)) },
     })
 }
 
