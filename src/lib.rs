@@ -20,7 +20,8 @@
 //!    per-language data in [`lexicon`], or from the learned [`tagger`].
 //! 4. [`actors`]: speaker phrases → canonical actors (dictionary and coreference); [`acts`]: a
 //!    speaker's own act on a target.
-//! 5. [`scoring`]: tone and stance through the [`model`] batching layer and the trained [`heads`].
+//! 5. [`scoring`]: tone, stance and what each statement is about (relevance) through the
+//!    [`model`] batching layer and the trained [`heads`].
 //! 6. [`report`]: per-actor aggregation and the sinks, with the output format in
 //!    [`report::schema`]; [`score`] streams a corpus through all of it in chunks.
 //!

@@ -7,7 +7,9 @@
 //!   encodes each statement once and each distinct target (free-text targets and actor names)
 //!   once, pools an addressed actor's mention from the statement's own pass, then classifies the
 //!   pairs with a linear layer. Encoder work grows with statements + distinct targets, never with
-//!   statements × targets.
+//!   statements × targets. With a relevance model ([`crate::heads::relevance`]) each (statement,
+//!   target) pair also gets P(about the target), from the stance pass's vectors and — for a model
+//!   that reads them — one pass of the untuned upper layers per statement and per target.
 //! - **a model you bring** (`--model DIR`, see [`crate::model::sequence`]): an NLI model gives
 //!   zero-shot stance from two hypotheses per target in the statement's language ("This
 //!   statement supports {target}." / "… opposes {target}."), so its cost is 2 × statements ×
