@@ -5,7 +5,7 @@
 //! each match by its mean overlap (the share of the tuple's own holder, target and expression
 //! tokens the other covers), and F1 is their harmonic mean.
 //!
-//! Predictions come from the product's real path ([`predict`]): the statements of each sentence,
+//! Predictions come from the product's real path ([`super::predict_opinions`]): the statements of each sentence,
 //! their speaker as holder (`AUTHOR` when the writer speaks: no speaker), every actor a statement
 //! addresses or names as target, the statement's content as expression, and the stance toward
 //! that actor as polarity (neutral readings give no tuple).

@@ -220,7 +220,7 @@ pub struct LabelledPair {
 
 /// Every text's own targets, and as many mismatched ones: each drawn (seeded) from another text
 /// of the same file, neither among the text's targets nor mentioned in it in any form
-/// ([`super::labelled::mentions`]).
+/// (as [`super::labelled::mismatched`] tells a mention).
 pub fn pairs(items: &[Targeted], seed: u64) -> Vec<LabelledPair> {
     let mut rng = Rng::new(seed);
     let mut by_file: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
