@@ -99,7 +99,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
                 }
                 out.flush()?;
             }
-            println!("{}", serde_json::to_string_pretty(&eval::opinions::metrics(&sentences, &predicted))?);
+            let mut metrics = eval::opinions::metrics(&sentences, &predicted);
+            metrics["polarity_on_gold_opinions"] = eval::gold_polarity(&sentences, &scorer)?;
+            println!("{}", serde_json::to_string_pretty(&metrics)?);
         }
         EvalTask::Relevance => {
             standpoint::runtime::kernel_threads(args.model.batch_config().threads);

@@ -104,6 +104,56 @@ pub fn predict_opinions(sentences: &[opinions::Sentence], lexicons: &Lexicons, d
         .collect()
 }
 
+/// The polarity the relations read ([`crate::scoring::Scorer`]'s stance toward an addressed
+/// actor) on the data's own opinions: each sentence scored as one statement toward each gold
+/// target at its gold span, right when P(favour) > P(against) matches a positive opinion. Counted
+/// by holder (a named party, the author, no one named): relations are the named-party case.
+pub fn gold_polarity(sentences: &[opinions::Sentence], scorer: &crate::scoring::Scorer) -> Result<serde_json::Value, HeadError> {
+    use rayon::prelude::*;
+    let per_sentence: Vec<Vec<(&'static str, bool)>> = sentences
+        .par_iter()
+        .filter(|s| !s.tuples.is_empty())
+        .map(|s| {
+            let mut at: Vec<usize> = s.text.char_indices().map(|(b, _)| b).collect();
+            at.push(s.text.len());
+            let byte = |(a, b): (usize, usize)| (at[a.min(at.len() - 1)], at[b.min(at.len() - 1)]);
+            let names: Vec<String> = s.tuples.iter().map(|t| t.target.iter().map(|&(a, b)| s.text[byte((a, b)).0..byte((a, b)).1].to_owned()).collect::<Vec<_>>().join(" ")).collect();
+            let request = crate::scoring::Request {
+                tone_texts: vec![s.text.as_str()],
+                stance_texts: vec![s.text.as_str()],
+                langs: vec![s.lang.as_deref()],
+                targets: &[],
+                toward: s.tuples.iter().zip(&names).map(|(t, name)| (0, name.as_str(), t.target.first().map(|&r| byte(r)))).collect(),
+            };
+            let scores = scorer.score(&request)?;
+            Ok(s.tuples
+                .iter()
+                .zip(&scores.toward)
+                .map(|(t, p)| {
+                    let holder = match t.holder {
+                        opinions::Holder::Spans(_) => "named",
+                        opinions::Holder::Author => "author",
+                        opinions::Holder::Null => "unnamed",
+                    };
+                    (holder, (p[0] > p[1]) == t.positive)
+                })
+                .collect())
+        })
+        .collect::<Result<_, HeadError>>()?;
+    let all: Vec<(&str, bool)> = per_sentence.into_iter().flatten().collect();
+    let share = |keep: &dyn Fn(&str) -> bool| {
+        let picked: Vec<bool> = all.iter().filter(|(h, _)| keep(h)).map(|(_, ok)| *ok).collect();
+        let right = picked.iter().filter(|ok| **ok).count();
+        serde_json::json!({"opinions": picked.len(), "accuracy": if picked.is_empty() { serde_json::Value::Null } else { serde_json::json!((right as f64 / picked.len() as f64 * 10_000.0).round() / 10_000.0) }})
+    };
+    Ok(serde_json::json!({
+        "all": share(&|_| true),
+        "holder_named": share(&|h| h == "named"),
+        "holder_author": share(&|h| h == "author"),
+        "holder_unnamed": share(&|h| h == "unnamed"),
+    }))
+}
+
 pub fn by_id(lines: &[PredictionLine]) -> HashMap<String, Vec<Predicted>> {
     lines.iter().map(|l| (l.id.clone(), l.attributions.clone())).collect()
 }

@@ -14,6 +14,7 @@ mod hf_families;
 mod html_browser;
 mod invariance;
 mod offsets;
+mod opinions_eval;
 mod reference_article;
 mod resume_shard;
 mod robustness;
