@@ -168,6 +168,10 @@ pub struct Lexicon {
     /// шаг"): a statement holding one is about what the statement before it was about.
     #[serde(default)]
     pub event_anaphors: Vec<String>,
+    /// Cues that carry on what the speaker was saying ("added", "добавил", "fügte … hinzu"): the
+    /// statement is about what the statement before it was about.
+    #[serde(default)]
+    pub continuation_cues: Vec<String>,
     /// How the speaker reports its own acts ("we set up the checkpoint"): see [`crate::acts`].
     #[serde(default)]
     pub acts: ActLexicon,
@@ -229,6 +233,7 @@ pub struct Cues {
     pub act_verbs: WordSet,
     pub action_verbs: WordSet,
     pub event_anaphors: WordSet,
+    pub continuation_cues: WordSet,
     pub act_auxiliaries: HashSet<String>,
     pub first_person: HashSet<String>,
     pub negations: WordSet,
@@ -386,6 +391,7 @@ impl Cues {
             lex.acts.verbs.iter().for_each(|v| cues.act_verbs.add(v));
             lex.action_verbs.iter().for_each(|v| cues.action_verbs.add(v));
             lex.event_anaphors.iter().for_each(|v| cues.event_anaphors.add(v));
+            lex.continuation_cues.iter().for_each(|v| cues.continuation_cues.add(v));
             lex.acts.negations.iter().for_each(|v| cues.negations.add(v));
             cues.act_auxiliaries.extend(lex.acts.auxiliaries.iter().map(lower));
             cues.first_person.extend(lex.acts.first_person.iter().map(lower));

@@ -36,7 +36,7 @@ pub struct Found {
     pub toward: Vec<(ByteSpan, actors::Actor, TowardVia)>,
     /// One per target: the speaker's own act on it, if the statement reports one.
     pub acts: Vec<Option<Act>>,
-    /// The content points back to an event already reported ([`quotes::refers_back`]).
+    /// The statement carries on from the one before it ([`quotes::refers_back`]).
     pub refers_back: bool,
 }
 
@@ -104,7 +104,7 @@ pub fn analyse_with(
                 }
             }
             let acts = terms.iter().map(|t| acts::find(text, &statement, actor.as_ref(), t, &cues, dict)).collect();
-            let refers_back = quotes::refers_back(text, statement.content, &cues);
+            let refers_back = quotes::refers_back(text, &statement, &cues);
             Found { statement, actor, context, toward, acts, refers_back }
         })
         .collect();
@@ -328,7 +328,7 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                     target_stance(text, &index, t, *p, about, s.content, act.as_ref())
                 })
                 .collect();
-            // "deplores the development": about what the statement before it was about
+            // "deplores the development", "It added …": about what the statement before it was about
             if let (true, Some(before)) = (f.refers_back, quotes.last()) {
                 for (now, then) in stance.iter_mut().zip(&before.stance) {
                     now.counted |= then.counted;

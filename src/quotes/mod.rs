@@ -114,12 +114,17 @@ pub fn cued_by_action(text: &str, cue: Option<ByteSpan>, cues: &Cues) -> bool {
     (0..ws.len()).any(|k| cues.action_verbs.contains(ws[k]) || cues.action_verbs.phrase_len(&ws[k..]).is_some())
 }
 
-/// Whether a content points back to an event already reported ("deplores **the development**"):
-/// it holds one of the language's `event_anaphors`.
-pub fn refers_back(text: &str, content: ByteSpan, cues: &Cues) -> bool {
-    let ws: Vec<String> = words::words(text, content).into_iter().map(|w| w.lower).collect();
-    let ws: Vec<&str> = ws.iter().map(String::as_str).collect();
-    (0..ws.len()).any(|k| cues.event_anaphors.phrase_len(&ws[k..]).is_some())
+/// Whether a statement carries on from the one before it: its content points back to an event
+/// already reported ("deplores **the development**": the language's `event_anaphors`), or its
+/// cue carries on what the speaker was saying ("It **added** the checkpoint …":
+/// `continuation_cues`).
+pub fn refers_back(text: &str, statement: &Statement, cues: &Cues) -> bool {
+    let holds = |span: ByteSpan, set: &crate::lexicon::WordSet| {
+        let ws: Vec<String> = words::words(text, span).into_iter().map(|w| w.lower).collect();
+        let ws: Vec<&str> = ws.iter().map(String::as_str).collect();
+        (0..ws.len()).any(|k| set.contains(ws[k]) || set.phrase_len(&ws[k..]).is_some())
+    };
+    holds(statement.content, &cues.event_anaphors) || statement.cue.is_some_and(|c| holds(c, &cues.continuation_cues))
 }
 
 /// The tagger's `learned` statements as an extraction: page furniture is set aside as for the
@@ -196,9 +201,11 @@ mod tests {
         assert!(from_learned(text, Some("en"), &lexicons, vec![blocked]).statements.is_empty());
         let deplores = statement(text, "it deplores the development", Some("said"));
         assert!(!cued_by_action(text, deplores.cue, en));
-        assert!(refers_back(text, deplores.content, en));
-        assert!(refers_back(text, statement(text, "этот шаг", None).content, lexicons.cues(Some("ru"))));
-        assert!(!refers_back(text, statement(text, "the Lachin corridor", None).content, en));
+        assert!(refers_back(text, &deplores, en));
+        assert!(refers_back(text, &statement(text, "этот шаг", None), lexicons.cues(Some("ru"))));
+        assert!(!refers_back(text, &statement(text, "the Lachin corridor", None), en));
+        let text = "It added the checkpoint shall be implemented.";
+        assert!(refers_back(text, &statement(text, "the checkpoint shall be implemented", Some("added")), en));
     }
 
     #[test]

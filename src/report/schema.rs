@@ -77,8 +77,8 @@ pub struct TargetStance {
     pub relevance: Option<f64>,
     /// Whether the statement counts toward the target's aggregates: its relevance is at least the
     /// model's threshold (`run.config.relevance`), or its content names the target, or it reports
-    /// the speaker's own act on the target, or it points back to an event ("the development") and
-    /// the statement before it counted, or the run has no relevance model.
+    /// the speaker's own act on the target, or it carries on ("the development", "It added") from the
+    /// statement before it and that one counted, or the run has no relevance model.
     pub counted: bool,
     /// Set when the statement reports the speaker's own act on the target ([`crate::acts`]): the
     /// stance above is then the act's favour blended with the model's distribution.
