@@ -14,10 +14,26 @@ fn main() -> ExitCode {
         Ok(cli::Outcome::PartialFailure) => ExitCode::from(2),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("standpoint: error: {err:#}");
+            eprintln!("standpoint: error: {}", message(&err));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes, each said once: a cause that an earlier message already quotes
+/// ("…/relevance.json: No such file or directory" over "No such file or directory") is left out.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
