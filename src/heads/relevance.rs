@@ -392,12 +392,12 @@ fn labelled_rows(
     targets.sort_unstable();
     targets.dedup();
     let wanted = |base: bool| candidates.iter().any(|(v, _)| if base { v.reads_base() } else { v.reads_stance() });
-    let encode = |base: bool| -> Result<Option<(Vec<Vec<f32>>, Vec<Vec<f32>>)>, HeadError> {
+    let encode = |base: bool| -> Result<Option<Encoded>, HeadError> {
         wanted(base).then(|| Ok((readers.encode(base, &texts, batch)?, readers.encode(base, &targets, batch)?))).transpose()
     };
     let (stance, base) = (encode(false)?, encode(true)?);
     let at = |t: &str| targets.binary_search(&t).expect("listed");
-    let side = |e: &'_ Option<(Vec<Vec<f32>>, Vec<Vec<f32>>)>, p: &LabelledPair| -> Option<(Vec<f32>, Vec<f32>)> {
+    let side = |e: &'_ Option<Encoded>, p: &LabelledPair| -> Option<(Vec<f32>, Vec<f32>)> {
         e.as_ref().map(|(u, v)| (u[p.item].clone(), v[at(&p.target)].clone()))
     };
     let x = candidates
@@ -417,6 +417,9 @@ fn labelled_rows(
     Ok(Rows { items, pairs, x })
 }
 
+/// The texts' vectors and the targets' vectors, from one reader.
+type Encoded = (Vec<Vec<f32>>, Vec<Vec<f32>>);
+
 struct Rows {
     items: Vec<Targeted>,
     pairs: Vec<LabelledPair>,
@@ -425,6 +428,16 @@ struct Rows {
 }
 
 const FIT_STEPS: usize = 300;
+
+/// A fitted candidate with its held-out figure and probabilities.
+struct Candidate {
+    held_auc: f64,
+    index: usize,
+    l2: f64,
+    weights: Vec<f64>,
+    bias: f64,
+    p_hold: Vec<f64>,
+}
 
 /// Fits a relevance model on `data`: the vectors (stance head's or base model's), the feature set
 /// and the L2 strength chosen by the mean over the data files of the AUC on a seeded tenth of
@@ -462,7 +475,7 @@ pub fn train(
         (per_file.iter().sum::<f64>() / per_file.len().max(1) as f64, auc(p, &y_hold))
     };
     let mut tried = Vec::new();
-    let mut best: Option<(f64, usize, f64, Vec<f64>, f64, Vec<f64>)> = None;
+    let mut best: Option<Candidate> = None;
     for (c, ((vectors, features), x)) in candidates.iter().zip(&rows.x).enumerate() {
         let pick = |idx: &[usize]| idx.iter().map(|&k| x[k].clone()).collect::<Vec<_>>();
         let (x_fit, x_hold) = (pick(&fit_idx), pick(&hold_idx));
@@ -476,13 +489,13 @@ pub fn train(
             let (mean, pooled) = judge(&p);
             tried.push(serde_json::json!({"vectors": vectors, "features": features, "l2": l2,
                                           "held_out_auc_mean_over_files": round(mean), "held_out_auc_pooled": round(pooled)}));
-            if best.as_ref().is_none_or(|(best_mean, ..)| mean > *best_mean) {
-                best = Some((mean, c, l2, w, b, p));
+            if best.as_ref().is_none_or(|b| mean > b.held_auc) {
+                best = Some(Candidate { held_auc: mean, index: c, l2, weights: w, bias: b, p_hold: p });
             }
         }
     }
-    let (held_auc, c, l2, weights, bias, p_hold) = best.ok_or_else(|| HeadError::Data("no training pairs".into()))?;
-    let (vectors, features) = candidates[c];
+    let Candidate { held_auc, index, l2, weights, bias, p_hold } = best.ok_or_else(|| HeadError::Data("no training pairs".into()))?;
+    let (vectors, features) = candidates[index];
     let threshold = youden_threshold(&p_hold, &y_hold);
     let mut model = Relevance {
         format: 1,
