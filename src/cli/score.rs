@@ -162,7 +162,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             "long_text": format!("{:?}", args.model.batch_config().long_text).to_lowercase(),
             "batch_size": args.model.batch_size,
             "attribution": args.finder.finder(),
-            "relevance": scorer.relevance().map(|r| serde_json::json!({"threshold": r.threshold, "features": r.features})),
+            "relevance": scorer.relevance().map(|r| serde_json::json!({"threshold": r.threshold, "vectors": r.vectors, "features": r.features})),
         }),
         numerics: standpoint::runtime::numerics(precision, scorer.precision()),
         execution: [
