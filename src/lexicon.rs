@@ -269,6 +269,11 @@ impl WordSet {
             || self.endings.iter().any(|e| word_lower.ends_with(e.as_str()))
     }
 
+    /// Whether an entry, one word or several, stands anywhere in `words` (lower case).
+    pub fn found_in(&self, words: &[&str]) -> bool {
+        (0..words.len()).any(|k| self.contains(words[k]) || self.phrase_len(&words[k..]).is_some())
+    }
+
     /// Multi-word entries ("told reporters"): how many words match starting at `words[0]`.
     pub fn phrase_len(&self, words: &[&str]) -> Option<usize> {
         self.phrases

@@ -89,8 +89,10 @@ pub fn analyse_with(
             };
             let mut toward: Vec<(ByteSpan, actors::Actor, TowardVia)> = Vec::new();
             // whom a request asks something of is addressed, not judged
-            let asked = quotes::cues::addressed(text, &statement, &cues);
-            let own = |a: &actors::Actor| own(a) || asked.is_some_and(|r| actors::mentions(text, r, dict, false).iter().any(|(_, m)| m.id == a.id));
+            let asked: Vec<String> = quotes::cues::addressed(text, &statement, &cues)
+                .map(|r| actors::mentions(text, r, dict, false).into_iter().map(|(_, a)| a.id).collect())
+                .unwrap_or_default();
+            let own = |a: &actors::Actor| own(a) || asked.contains(&a.id);
             if let Some(target) = statement.target {
                 if let Some((a, _)) = actors::resolve_phrase(text, target, dict, &cues) {
                     if !own(&a) {
@@ -115,14 +117,13 @@ pub fn analyse_with(
 /// Nagorno-Karabakh"), not the government that acts or is judged: a locative preposition stands
 /// right before it.
 fn a_place(text: &str, span: ByteSpan, cues: &Cues) -> bool {
-    let before = &text[..span.start];
-    let gap = before.len() - before.trim_end().len();
-    if gap == 0 {
-        return false;
-    }
-    let head = before.trim_end();
-    let word_start = head.rfind(|c: char| !c.is_alphanumeric()).map_or(0, |k| k + head[k..].chars().next().map_or(1, char::len_utf8));
-    cues.locatives.contains(&head[word_start..].to_lowercase())
+    // the word right before, separated by white space only
+    let window = text[..span.start].char_indices().rev().nth(40).map_or(0, |(b, _)| b);
+    let before = crate::text::words::words(text, ByteSpan::new(window, span.start));
+    before.last().is_some_and(|w| {
+        let gap = &text[w.span.end..span.start];
+        !gap.is_empty() && gap.trim().is_empty() && cues.locatives.contains(&w.lower)
+    })
 }
 
 /// An input item after the whole pipeline.

@@ -114,16 +114,20 @@ pub fn gold_polarity(sentences: &[opinions::Sentence], scorer: &crate::scoring::
         .par_iter()
         .filter(|s| !s.tuples.is_empty())
         .map(|s| {
-            let mut at: Vec<usize> = s.text.char_indices().map(|(b, _)| b).collect();
-            at.push(s.text.len());
-            let byte = |(a, b): (usize, usize)| (at[a.min(at.len() - 1)], at[b.min(at.len() - 1)]);
-            let names: Vec<String> = s.tuples.iter().map(|t| t.target.iter().map(|&(a, b)| s.text[byte((a, b)).0..byte((a, b)).1].to_owned()).collect::<Vec<_>>().join(" ")).collect();
+            // each target's spans as byte ranges, its words joined as its name
+            let targets: Vec<Vec<(usize, usize)>> = s
+                .tuples
+                .iter()
+                .map(|t| crate::heads::labelled::byte_ranges(&s.text, &t.target))
+                .collect::<Option<_>>()
+                .ok_or_else(|| HeadError::Data(format!("{}: a target span does not fit the text", s.id)))?;
+            let names: Vec<String> = targets.iter().map(|r| r.iter().map(|&(a, b)| &s.text[a..b]).collect::<Vec<_>>().join(" ")).collect();
             let request = crate::scoring::Request {
                 tone_texts: vec![s.text.as_str()],
                 stance_texts: vec![s.text.as_str()],
                 langs: vec![s.lang.as_deref()],
                 targets: &[],
-                toward: s.tuples.iter().zip(&names).map(|(t, name)| (0, name.as_str(), t.target.first().map(|&r| byte(r)))).collect(),
+                toward: targets.iter().zip(&names).map(|(r, name)| (0, name.as_str(), r.first().copied())).collect(),
             };
             let scores = scorer.score(&request)?;
             Ok(s.tuples

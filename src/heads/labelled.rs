@@ -53,7 +53,7 @@ pub struct Example {
 }
 
 /// Code-point ranges of `text` as byte ranges; `None` when one does not fit the text.
-fn byte_ranges(text: &str, spans: &[(usize, usize)]) -> Option<Vec<(usize, usize)>> {
+pub(crate) fn byte_ranges(text: &str, spans: &[(usize, usize)]) -> Option<Vec<(usize, usize)>> {
     let mut at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
     at.push(text.len());
     spans.iter().map(|&(s, e)| (s < e && e < at.len()).then(|| (at[s], at[e]))).collect()

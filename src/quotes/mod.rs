@@ -108,10 +108,13 @@ pub fn says_something(text: &str, content: ByteSpan, cues: &Cues) -> bool {
 /// Whether a statement's cue is a verb of physical action ("Azerbaijani activists **blocked** the
 /// Lachin corridor"): what it reports is an act, not something said.
 pub fn cued_by_action(text: &str, cue: Option<ByteSpan>, cues: &Cues) -> bool {
-    let Some(cue) = cue else { return false };
-    let ws: Vec<String> = words::words(text, cue).into_iter().map(|w| w.lower).collect();
-    let ws: Vec<&str> = ws.iter().map(String::as_str).collect();
-    (0..ws.len()).any(|k| cues.action_verbs.contains(ws[k]) || cues.action_verbs.phrase_len(&ws[k..]).is_some())
+    cue.is_some_and(|c| holds(text, c, &cues.action_verbs))
+}
+
+/// Whether an entry of `set` stands among the words of `text[span]`.
+fn holds(text: &str, span: ByteSpan, set: &crate::lexicon::WordSet) -> bool {
+    let ws: Vec<String> = words::words(text, span).into_iter().map(|w| w.lower).collect();
+    set.found_in(&ws.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// Whether a statement carries on from the one before it: its content points back to an event
@@ -119,12 +122,7 @@ pub fn cued_by_action(text: &str, cue: Option<ByteSpan>, cues: &Cues) -> bool {
 /// cue carries on what the speaker was saying ("It **added** the checkpoint …":
 /// `continuation_cues`).
 pub fn refers_back(text: &str, statement: &Statement, cues: &Cues) -> bool {
-    let holds = |span: ByteSpan, set: &crate::lexicon::WordSet| {
-        let ws: Vec<String> = words::words(text, span).into_iter().map(|w| w.lower).collect();
-        let ws: Vec<&str> = ws.iter().map(String::as_str).collect();
-        (0..ws.len()).any(|k| set.contains(ws[k]) || set.phrase_len(&ws[k..]).is_some())
-    };
-    holds(statement.content, &cues.event_anaphors) || statement.cue.is_some_and(|c| holds(c, &cues.continuation_cues))
+    holds(text, statement.content, &cues.event_anaphors) || statement.cue.is_some_and(|c| holds(text, c, &cues.continuation_cues))
 }
 
 /// The tagger's `learned` statements as an extraction: page furniture is set aside as for the
