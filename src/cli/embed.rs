@@ -30,7 +30,8 @@ pub fn run(args: EmbedArgs) -> anyhow::Result<Outcome> {
     let encoder = args.model.load()?;
     let loaded = Instant::now();
     let config = args.model.batch_config();
-    standpoint::runtime::kernel_threads(config.threads);
+    standpoint::runtime::per_pass();
+    standpoint::runtime::workers(config.threads);
     let input: Box<dyn std::io::BufRead> = if args.input == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {

@@ -176,27 +176,40 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
     }
     let mut mention_sums: Vec<Option<(Vec<f32>, f32)>> = vec![None; mentions.len()];
 
+    // Batches run in parallel, each on one kernel thread when the caller set it so
+    // ([`crate::runtime::per_pass`]); their results are summed in batch order, so the vectors do
+    // not depend on which batch finished first.
     let lens: Vec<usize> = windows.iter().map(|w| w.ids.len()).collect();
-    let mut weights = vec![0f32; results.len()];
-    for batch in batches_by_length(&lens, config.batch_size) {
-        let wanted = batch.iter().any(|&w| !at_window[w].is_empty());
-        let (pooled, hidden) = pool_batch(encoder, batch.iter().map(|&w| &windows[w]), wanted)?;
-        if let Some(hidden) = hidden {
-            let width = hidden.size()[1];
-            let (mut index, mut owner) = (Vec::new(), Vec::new());
-            for (row, &w) in batch.iter().enumerate() {
-                for &(m, pos) in &at_window[w] {
-                    index.push(row as i64 * width + pos);
-                    owner.push(m);
+    let batches = batches_by_length(&lens, config.batch_size);
+    let passes: Vec<(Vec<f32>, Vec<(usize, Vec<f32>)>)> = batches
+        .par_iter()
+        .map(|batch| -> Result<_, ModelError> {
+            let wanted = batch.iter().any(|&w| !at_window[w].is_empty());
+            let (pooled, hidden) = pool_batch(encoder, batch.iter().map(|&w| &windows[w]), wanted)?;
+            let mut states = Vec::new();
+            if let Some(hidden) = hidden {
+                let width = hidden.size()[1];
+                let (mut index, mut owner) = (Vec::new(), Vec::new());
+                for (row, &w) in batch.iter().enumerate() {
+                    for &(m, pos) in &at_window[w] {
+                        index.push(row as i64 * width + pos);
+                        owner.push(m);
+                    }
                 }
+                let gathered = hidden.view([-1, encoder.hidden_size as i64]).index_select(0, &Tensor::from_slice(&index));
+                let flat = Vec::<f32>::try_from(gathered.contiguous().view([-1]))?;
+                states = owner.into_iter().zip(flat.chunks(encoder.hidden_size).map(<[f32]>::to_vec)).collect();
             }
-            let gathered = hidden.view([-1, encoder.hidden_size as i64]).index_select(0, &Tensor::from_slice(&index));
-            let flat = Vec::<f32>::try_from(gathered.contiguous().view([-1]))?;
-            for (m, state) in owner.into_iter().zip(flat.chunks(encoder.hidden_size)) {
-                let (sum, count) = mention_sums[m].get_or_insert_with(|| (vec![0.0; encoder.hidden_size], 0.0));
-                sum.iter_mut().zip(state).for_each(|(s, x)| *s += x);
-                *count += 1.0;
-            }
+            Ok((pooled, states))
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut weights = vec![0f32; results.len()];
+    for (batch, (pooled, states)) in batches.iter().zip(passes) {
+        for (m, state) in states {
+            let (sum, count) = mention_sums[m].get_or_insert_with(|| (vec![0.0; encoder.hidden_size], 0.0));
+            sum.iter_mut().zip(&state).for_each(|(s, x)| *s += x);
+            *count += 1.0;
         }
         for (row, &w) in batch.iter().enumerate() {
             let window = &windows[w];

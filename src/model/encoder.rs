@@ -8,19 +8,23 @@
 use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+
 use rust_bert::deberta_v2::{DebertaV2Config, DebertaV2Model};
 use rust_bert::roberta::RobertaEmbeddings;
 use serde::Deserialize;
 use tch::{nn, Device, Tensor};
 use tokenizers::Tokenizer;
 
+use super::bert_inference::InferenceLayers;
 use super::precision::Precision;
 use super::profile::Profile;
 use super::weights::{load_weights, Family};
 use super::ModelError;
 
 enum Network {
-    Bert(BertModel<BertEmbeddings>),
+    /// rust-bert's `BertModel` builds the store the weights load into; the forward pass is
+    /// [`InferenceLayers`] over the same tensors.
+    Bert(InferenceLayers),
     Roberta(BertModel<RobertaEmbeddings>),
     DebertaV2(DebertaV2Model),
 }
@@ -66,6 +70,11 @@ pub struct Encoder {
     pub dir: PathBuf,
     top: Option<super::top::TopLayers>,
 }
+
+// SAFETY: as for `Weights`: top layers are attached once loaded and frozen (`TopLayers::load…`
+// freeze their store), and a forward pass only reads them under `no_grad`, so batches may run on
+// several threads at once (`batching`).
+unsafe impl Sync for Encoder {}
 
 impl Encoder {
     /// Runs `top` after this (bottom) encoder from now on; see [`super::top`]. Tuned layers are
@@ -139,21 +148,23 @@ impl Encoder {
 
         let mut vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
-        let network = match family {
+        // BERT: rust-bert's model only declares the variables; `InferenceLayers` runs them.
+        let (network, bert_heads) = match family {
             Family::Bert => {
                 let mut config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
                 if let Some(n) = layers {
                     config.num_hidden_layers = n as i64;
                 }
-                Network::Bert(BertModel::new_with_optional_pooler(&root, &config, false))
+                BertModel::<BertEmbeddings>::new_with_optional_pooler(&root, &config, false);
+                (None, config.num_attention_heads)
             }
             Family::Roberta => {
                 let config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
-                Network::Roberta(BertModel::new_with_optional_pooler(&root, &config, false))
+                (Some(Network::Roberta(BertModel::new_with_optional_pooler(&root, &config, false))), 0)
             }
             Family::DebertaV2 => {
                 let config: DebertaV2Config = serde_json::from_slice(&config_bytes).map_err(json)?;
-                Network::DebertaV2(DebertaV2Model::new(&root, &config))
+                (Some(Network::DebertaV2(DebertaV2Model::new(&root, &config))), 0)
             }
         };
         load_weights(&mut vs, &dir.join("model.safetensors"), family)?;
@@ -162,6 +173,10 @@ impl Encoder {
         if precision == Precision::Bf16 {
             vs.bfloat16();
         }
+        let network = match network {
+            Some(network) => network,
+            None => Network::Bert(InferenceLayers::bert(&vs, bert_heads)?),
+        };
 
         let tokenizer_path = dir.join("tokenizer.json");
         let mut tokenizer =
@@ -214,7 +229,7 @@ impl Encoder {
     /// As [`Self::hidden_states`], with token type ids (sentence pairs in BERT).
     pub fn hidden_states_typed(&self, ids: &Tensor, mask: &Tensor, types: Option<&Tensor>) -> Result<Tensor, ModelError> {
         let hidden = match &self.weights.network {
-            Network::Bert(m) => m.forward_t(Some(ids), Some(mask), types, None, None, None, None, false)?.hidden_state,
+            Network::Bert(layers) => layers.encode(ids, mask, types)?,
             Network::Roberta(m) => m.forward_t(Some(ids), Some(mask), types, None, None, None, None, false)?.hidden_state,
             Network::DebertaV2(m) => m.forward_t(Some(ids), Some(mask), types, None, None, false)?.hidden_state,
         };

@@ -6,12 +6,15 @@
 //! - [`weights`] reads safetensors weights into libtorch, whatever the family's prefix.
 //! - [`precision`] is the arithmetic the encoders run in (bf16 or f32).
 //! - [`encoder`] loads any such directory (BERT, XLM-RoBERTa or DeBERTa-v2 family) onto libtorch.
+//! - [`bert_inference`] runs BERT layers for inference with fused kernels (the encoder's and the
+//!   loaded top layers' forward pass).
 //! - [`top`] runs fine-tuned top layers above a shared bottom encoder.
 //! - [`sequence`] runs a bring-your-own classification model (NLI or sentiment head) on it.
 //! - [`batching`] is the scoring layer: tokenise in parallel, sort by length, pad per batch, run
 //!   under `no_grad`, pool, and return results by input.
 
 pub mod batching;
+pub mod bert_inference;
 pub mod convert;
 pub mod e5s1;
 pub mod encoder;

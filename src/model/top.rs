@@ -14,6 +14,7 @@ use rust_bert::bert::{BertConfig, BertLayer};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Kind, Tensor};
 
+use super::bert_inference::InferenceLayers;
 use super::weights::{load_weights_where, Family};
 use super::ModelError;
 
@@ -72,6 +73,10 @@ pub struct TopLayers {
     /// How many of `layers`, from the first, are the base model's own, run exactly as the bottom
     /// runs them (its arithmetic and attention mask): see [`TopLayers::load_above`].
     frozen: usize,
+    heads: i64,
+    /// For loaded (frozen) layers, the same layers for inference: the base ones and the trained
+    /// ones ([`InferenceLayers`]). Layers being trained have none (their weights change).
+    inference: Option<(InferenceLayers, InferenceLayers)>,
 }
 
 impl TopLayers {
@@ -86,7 +91,20 @@ impl TopLayers {
         let vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
         let layers = (first..total).map(|i| BertLayer::new(&root / "encoder" / "layer" / i as i64, &config)).collect();
-        Ok(TopLayers { vs, layers, first, frozen: 0 })
+        Ok(TopLayers { vs, layers, first, frozen: 0, heads: config.num_attention_heads, inference: None })
+    }
+
+    /// Freezes the store and reads the layers for inference from it.
+    fn freeze(&mut self) -> Result<(), ModelError> {
+        self.vs.freeze();
+        self.read_inference()
+    }
+
+    fn read_inference(&mut self) -> Result<(), ModelError> {
+        let (base, all) = (self.first..self.first + self.frozen, self.first..self.first + self.layers.len());
+        let tuned = base.end..all.end;
+        self.inference = Some((InferenceLayers::above(&self.vs, base, self.heads)?, InferenceLayers::above(&self.vs, tuned, self.heads)?));
+        Ok(())
     }
 
     /// Layers `first..` of the base model in `model_dir`, with its weights, ready to train.
@@ -105,7 +123,7 @@ impl TopLayers {
         for i in from..from + top.layers.len() {
             (top.vs.root() / "encoder" / "layer" / i as i64).set_kind(kind);
         }
-        top.vs.freeze();
+        top.freeze()?;
         Ok(top)
     }
 
@@ -151,7 +169,7 @@ impl TopLayers {
         for i in from..first {
             (top.vs.root() / "encoder" / "layer" / i as i64).set_kind(kind);
         }
-        top.vs.freeze();
+        top.freeze()?;
         Ok(top)
     }
 
@@ -164,6 +182,9 @@ impl TopLayers {
                 var.copy_(&decode(&value, scale.as_ref()));
             }
         });
+        if self.inference.is_some() {
+            self.read_inference().expect("the layers read before are still there");
+        }
     }
 
     pub fn save(&mut self, dir: &Path, storage: Storage) -> Result<(), ModelError> {
@@ -180,7 +201,12 @@ impl TopLayers {
     }
 
     /// Runs the layers on hidden states `[batch, tokens, hidden]` with a 0/1 mask `[batch, tokens]`.
+    /// Loaded layers run for inference ([`InferenceLayers`]) unless `train`.
     pub fn forward(&self, hidden: &Tensor, mask: &Tensor, train: bool) -> Tensor {
+        if let (false, Some((base, tuned))) = (train, &self.inference) {
+            let h = base.forward(hidden, &InferenceLayers::additive_mask(mask, hidden.kind()));
+            return tuned.forward(&h.to_kind(Kind::Float), &InferenceLayers::additive_mask(mask, Kind::Float));
+        }
         let (base, tuned) = self.layers.split_at(self.frozen);
         let mut h = hidden.shallow_clone();
         if !base.is_empty() {
