@@ -9,6 +9,8 @@ utilisation (user + system time / wall / cores). Writes bench/results/scale.json
 
     bench/scale.py                    # 10k, 50k, 200k articles (about 20 minutes on 2 cores)
     bench/scale.py 2000 8000          # other sizes
+    bench/scale.py 2000 --baseline OTHER_BINARY   # each size on another build first, then this
+                                                  # one (writes bench/results/scale-vs-baseline.json)
 
 Run nothing else meanwhile: on 2 cores any other job makes the figures meaningless.
 """
@@ -124,25 +126,35 @@ def save(name, result):
 
 
 def main():
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000, 200_000]
-    subprocess.run([str(BIN), "--version"], check=True, stdout=subprocess.DEVNULL)
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, help="corpus sizes in articles (10000 50000 200000)")
+    parser.add_argument("--baseline", type=Path, help="another standpoint binary, run right before this one at every size")
+    args = parser.parse_args()
+    sizes = args.sizes or [10_000, 50_000, 200_000]
+    binaries = ([("baseline", args.baseline)] if args.baseline else []) + [("this", BIN)]
+    for _, binary in binaries:
+        subprocess.run([str(binary), "--version"], check=True, stdout=subprocess.DEVNULL)
     rows = []
     for n in sizes:
-        # The rules alone: the tagger's cost has its own benchmark (bench/attribution.py).
-        row = run(n, ["--attribution", "rules"])
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    small, large = rows[0], rows[-1]
+        for which, binary in binaries:
+            # The rules alone: the tagger's cost has its own benchmark (bench/attribution.py).
+            row = {"binary": which, **run(n, ["--attribution", "rules"], name=f"{n}-{which}", binary=binary)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    this = [r for r in rows if r["binary"] == "this"]
+    small, large = this[0], this[-1]
     per_article = lambda r: (r["pipeline_s"] or r["wall_s"]) / r["articles"]
     result = {
         "runs": rows,
+        "baseline": str(args.baseline) if args.baseline else None,
         "linearity": {
             "pipeline_seconds_per_article_ratio_largest_to_smallest": round(per_article(large) / per_article(small), 3),
-            "note": "1.0 is perfectly linear; model loading is outside pipeline_s",
+            "note": "1.0 is perfectly linear; model loading is outside pipeline_s (this build's runs)",
         },
-        "peak_rss_mib_max": max(r["peak_rss_mib"] for r in rows),
+        "peak_rss_mib_max": max(r["peak_rss_mib"] for r in this),
     }
-    save("scale", result)
+    save("scale-vs-baseline" if args.baseline else "scale", result)
     print(json.dumps(result["linearity"]), f"peak RSS {result['peak_rss_mib_max']} MiB")
 
 
