@@ -85,3 +85,26 @@ fn a_missing_model_is_a_clear_error_with_exit_one() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/nonexistent/model"), "{stderr}");
 }
+
+/// Every batch runs on one kernel thread and batches are summed in order, so the vectors are the
+/// same bytes whatever `--threads` says (texts of many lengths: several batches of 4).
+#[test]
+fn vectors_do_not_depend_on_the_thread_count() {
+    let texts = [
+        "Yerevan called the move illegal.",
+        "Баку заявил, что пункт пропуска законен и соответствует международному праву.",
+        "Berlin äußerte sich zurückhaltend.",
+        "Le Quai d'Orsay a appelé les deux parties à reprendre les négociations sans conditions préalables.",
+        "Madrid lo rechazó.",
+        "Київ заявив, що не визнає результатів.",
+        "Roma ha chiesto chiarimenti all'ambasciatore, che non ha risposto alle domande dei giornalisti.",
+        "Washington said nothing.",
+        "A longer English sentence, written to fall in a batch of its own, about talks that went on for several hours.",
+    ];
+    let input: String = texts.iter().enumerate().map(|(i, t)| format!("{{\"id\": {i}, \"text\": {}}}\n", serde_json::json!(t))).collect();
+    let run = |threads: &str| run_embed(input.as_bytes(), &["--threads", threads, "--batch-size", "4"]);
+    let ((code1, one, _), (code2, two, _)) = (run("1"), run("2"));
+    assert_eq!((code1, code2), (0, 0));
+    assert_eq!(one.len(), texts.len());
+    assert_eq!(one, two, "vectors differ between --threads 1 and --threads 2");
+}
