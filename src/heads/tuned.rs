@@ -283,7 +283,11 @@ impl Tuned {
         classifier_vs.load(dir.join("classifier.safetensors"))?;
         let cut = bottom.bottom_layers.unwrap_or(meta.config.first_layer);
         let kind = if bottom.precision == Precision::Bf16 { Kind::BFloat16 } else { Kind::Float };
-        bottom.attach_top(TopLayers::load_above(model_dir, dir, meta.config.first_layer, cut, kind)?);
+        // The trained layers run in the bottom's arithmetic too: in bf16 the dev figures move by
+        // at most 0.003 (models/README.md); `score` with the rules runs 30% faster with AMX.
+        let mut top = TopLayers::load_above(model_dir, dir, meta.config.first_layer, cut, kind)?;
+        top.run_trained_in(kind)?;
+        bottom.attach_top(top);
         Ok((bottom, Tuned { classifier_vs, classifier, meta }))
     }
 

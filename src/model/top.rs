@@ -77,6 +77,9 @@ pub struct TopLayers {
     /// For loaded (frozen) layers, the same layers for inference: the base ones and the trained
     /// ones ([`InferenceLayers`]). Layers being trained have none (their weights change).
     inference: Option<(InferenceLayers, InferenceLayers)>,
+    /// The arithmetic the trained layers run in for inference: f32 as trained, or bf16
+    /// ([`TopLayers::run_trained_in`]).
+    trained_kind: Kind,
 }
 
 impl TopLayers {
@@ -91,12 +94,26 @@ impl TopLayers {
         let vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
         let layers = (first..total).map(|i| BertLayer::new(&root / "encoder" / "layer" / i as i64, &config)).collect();
-        Ok(TopLayers { vs, layers, first, frozen: 0, heads: config.num_attention_heads, inference: None })
+        Ok(TopLayers { vs, layers, first, frozen: 0, heads: config.num_attention_heads, inference: None, trained_kind: Kind::Float })
     }
 
     /// Freezes the store and reads the layers for inference from it.
     fn freeze(&mut self) -> Result<(), ModelError> {
         self.vs.freeze();
+        self.read_inference()
+    }
+
+    /// Runs the trained layers of loaded (frozen) layers in `kind` for inference: bf16 trades
+    /// the last digits of their output for speed on CPUs with native bf16. Training is
+    /// unaffected (layers being trained have no inference copy).
+    pub fn run_trained_in(&mut self, kind: Kind) -> Result<(), ModelError> {
+        if self.inference.is_none() || kind == self.trained_kind {
+            return Ok(());
+        }
+        for i in self.first + self.frozen..self.first + self.layers.len() {
+            (self.vs.root() / "encoder" / "layer" / i as i64).set_kind(kind);
+        }
+        self.trained_kind = kind;
         self.read_inference()
     }
 
@@ -205,7 +222,8 @@ impl TopLayers {
     pub fn forward(&self, hidden: &Tensor, mask: &Tensor, train: bool) -> Tensor {
         if let (false, Some((base, tuned))) = (train, &self.inference) {
             let h = base.forward(hidden, &InferenceLayers::additive_mask(mask, hidden.kind()));
-            return tuned.forward(&h.to_kind(Kind::Float), &InferenceLayers::additive_mask(mask, Kind::Float));
+            let kind = self.trained_kind;
+            return tuned.forward(&h.to_kind(kind), &InferenceLayers::additive_mask(mask, kind)).to_kind(Kind::Float);
         }
         let (base, tuned) = self.layers.split_at(self.frozen);
         let mut h = hidden.shallow_clone();
