@@ -100,10 +100,7 @@ impl Layer {
             linear(vars, &format!("{p}.attention.self.key"))?,
             linear(vars, &format!("{p}.attention.self.value"))?,
         );
-        let qkv = Linear {
-            weight: Tensor::cat(&[&q.weight, &k.weight, &v.weight], 0),
-            bias: Tensor::cat(&[&q.bias, &k.bias, &v.bias], 0),
-        };
+        let qkv = Linear { weight: Tensor::cat(&[&q.weight, &k.weight, &v.weight], 0), bias: Tensor::cat(&[&q.bias, &k.bias, &v.bias], 0) };
         Ok(Layer {
             qkv,
             attention_out: linear(vars, &format!("{p}.attention.output.dense"))?,
@@ -179,5 +176,43 @@ impl InferenceLayers {
     /// The layers over hidden states, with an additive mask from [`Self::additive_mask`].
     pub(crate) fn forward(&self, hidden: &Tensor, additive_mask: &Tensor) -> Tensor {
         self.layers.iter().fold(hidden.shallow_clone(), |h, layer| layer.forward(&h, additive_mask, self.heads))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+    use tch::{nn, Device, Kind, Tensor};
+
+    use super::InferenceLayers;
+
+    /// On a tiny random BERT in f32, with padding, these layers give rust-bert's own forward
+    /// pass to rounding: the same function, fewer kernels.
+    #[test]
+    fn the_same_function_as_rust_berts_model() {
+        tch::manual_seed(7);
+        let config: BertConfig = serde_json::from_value(serde_json::json!({
+            "model_type": "bert", "hidden_act": "gelu", "hidden_size": 32, "num_hidden_layers": 3,
+            "num_attention_heads": 4, "intermediate_size": 64, "vocab_size": 50,
+            "max_position_embeddings": 64, "type_vocab_size": 2, "initializer_range": 0.2,
+            "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1
+        }))
+        .unwrap();
+        let vs = nn::VarStore::new(Device::Cpu);
+        let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(&vs.root(), &config, false);
+        let ids = Tensor::from_slice(&[2i64, 7, 9, 11, 4, 3, 5, 8, 1, 1]).view([2, 5]);
+        let mask = Tensor::from_slice(&[1i64, 1, 1, 1, 1, 1, 1, 1, 0, 0]).view([2, 5]);
+        let types = Tensor::from_slice(&[0i64, 0, 1, 1, 1, 0, 0, 1, 0, 0]).view([2, 5]);
+        let fast = InferenceLayers::bert(&vs, config.num_attention_heads).unwrap();
+        tch::no_grad(|| {
+            for types in [None, Some(&types)] {
+                let want = model.forward_t(Some(&ids), Some(&mask), types, None, None, None, None, false).unwrap().hidden_state;
+                let got = fast.encode(&ids, &mask, types).unwrap();
+                // padded positions carry no meaning in either; compare the real ones
+                let real = mask.to_kind(Kind::Float).unsqueeze(-1);
+                let diff = ((&want - &got).abs() * real).max().double_value(&[]);
+                assert!(diff < 1e-4, "largest difference {diff}");
+            }
+        });
     }
 }
