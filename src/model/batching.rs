@@ -181,7 +181,7 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
     // not depend on which batch finished first.
     let lens: Vec<usize> = windows.iter().map(|w| w.ids.len()).collect();
     let batches = batches_by_length(&lens, config.batch_size);
-    let passes: Vec<(Vec<f32>, Vec<(usize, Vec<f32>)>)> = batches
+    let passes: Vec<Pass> = batches
         .par_iter()
         .map(|batch| -> Result<_, ModelError> {
             let wanted = batch.iter().any(|&w| !at_window[w].is_empty());
@@ -232,6 +232,10 @@ pub fn embed_with_mentions<S: AsRef<str> + Sync>(
     let mentions = mention_sums.into_iter().map(|m| m.map(|(sum, count)| sum.into_iter().map(|s| s / count).collect())).collect();
     Ok((results, mentions))
 }
+
+/// One batch's pooled vectors (row-major) and the hidden states of the mention tokens it holds,
+/// each with its mention's index.
+type Pass = (Vec<f32>, Vec<(usize, Vec<f32>)>);
 
 /// Indices of rows of lengths `lens` in batches of at most `batch_size`, longest first: each batch
 /// pads only to its own longest row, and the largest activations are allocated once, at the start.

@@ -199,7 +199,7 @@ mod tests {
         }))
         .unwrap();
         let vs = nn::VarStore::new(Device::Cpu);
-        let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(&vs.root(), &config, false);
+        let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
         let ids = Tensor::from_slice(&[2i64, 7, 9, 11, 4, 3, 5, 8, 1, 1]).view([2, 5]);
         let mask = Tensor::from_slice(&[1i64, 1, 1, 1, 1, 1, 1, 1, 0, 0]).view([2, 5]);
         let types = Tensor::from_slice(&[0i64, 0, 1, 1, 1, 0, 0, 1, 0, 0]).view([2, 5]);
