@@ -30,13 +30,13 @@ pub fn tune_allocator() {
 }
 
 /// libtorch's kernels run on the calling thread only: each forward pass is computed the same
-/// way whatever the machine's core count or `OMP_NUM_THREADS`. For `score`.
+/// way whatever the machine's core count or `OMP_NUM_THREADS`. For `score` and `embed`.
 pub fn per_pass() {
     tch::set_num_threads(1);
 }
 
-/// Threads libtorch's kernels split one pass over: `embed`, `eval` and training, where one
-/// large batch at a time is the work. Their figures may differ in the last bits with `threads`.
+/// Threads libtorch's kernels split one pass over: `eval` and training, where one large batch
+/// at a time is the work. Their figures may differ in the last bits with `threads`.
 pub fn kernel_threads(threads: usize) {
     tch::set_num_threads(threads.max(1) as i32);
 }

@@ -35,8 +35,9 @@ pub struct BatchConfig {
     /// Windows per forward pass.
     pub batch_size: usize,
     /// Threads for model work. How they are used is the caller's: `score` runs each article's
-    /// batches on one thread, this many articles at a time ([`crate::runtime`]); `embed`, `eval`
-    /// and training give them to libtorch's kernels.
+    /// batches on one thread, this many articles at a time, and `embed` this many batches at a
+    /// time, each on one thread ([`crate::runtime`]); `eval` and training give them to libtorch's
+    /// kernels.
     pub threads: usize,
     pub long_text: LongText,
 }
