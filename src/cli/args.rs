@@ -16,9 +16,9 @@ pub(crate) struct ModelArgs {
     /// Windows per forward pass.
     #[arg(long, default_value_t = BatchConfig::default().batch_size)]
     pub(crate) batch_size: usize,
-    /// Threads for model work (default: all cores). `score` runs this many articles at once,
-    /// each pass on one thread, so its outputs do not depend on it; `embed`, `eval` and `train`
-    /// split each pass over them.
+    /// Threads for model work (default: all cores). `score` runs this many articles at once and
+    /// `embed` this many batches, each pass on one thread, so their outputs do not depend on it;
+    /// `eval` and `train` split each pass over them.
     #[arg(long)]
     threads: Option<usize>,
     /// What to do with texts longer than the model's window.
