@@ -68,7 +68,8 @@ struct Embeddings {
     norm: Norm,
 }
 
-/// A BERT encoder's embeddings and layers `first..`, or only layers (see [`InferenceLayers::above`]).
+/// A BERT encoder's embeddings and layers ([`InferenceLayers::bert`]), or a range of its layers
+/// alone ([`InferenceLayers::above`]).
 pub(crate) struct InferenceLayers {
     embeddings: Option<Embeddings>,
     layers: Vec<Layer>,

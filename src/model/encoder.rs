@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
-
 use rust_bert::deberta_v2::{DebertaV2Config, DebertaV2Model};
 use rust_bert::roberta::RobertaEmbeddings;
 use serde::Deserialize;
@@ -27,6 +26,13 @@ enum Network {
     Bert(InferenceLayers),
     Roberta(BertModel<RobertaEmbeddings>),
     DebertaV2(DebertaV2Model),
+}
+
+/// A network whose variables are declared in the store: built (rust-bert runs it), or BERT,
+/// whose [`InferenceLayers`] are read from the store once the weights are loaded.
+enum Declared {
+    Bert { heads: i64 },
+    Built(Box<Network>),
 }
 
 #[derive(Deserialize)]
@@ -148,23 +154,24 @@ impl Encoder {
 
         let mut vs = nn::VarStore::new(Device::Cpu);
         let root = vs.root();
-        // BERT: rust-bert's model only declares the variables; `InferenceLayers` runs them.
-        let (network, bert_heads) = match family {
+        // BERT: rust-bert's model only declares the variables; `InferenceLayers` runs them once
+        // the weights are loaded and in their final arithmetic.
+        let declared = match family {
             Family::Bert => {
                 let mut config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
                 if let Some(n) = layers {
                     config.num_hidden_layers = n as i64;
                 }
                 BertModel::<BertEmbeddings>::new_with_optional_pooler(&root, &config, false);
-                (None, config.num_attention_heads)
+                Declared::Bert { heads: config.num_attention_heads }
             }
             Family::Roberta => {
                 let config: BertConfig = serde_json::from_slice(&config_bytes).map_err(json)?;
-                (Some(Network::Roberta(BertModel::new_with_optional_pooler(&root, &config, false))), 0)
+                Declared::Built(Box::new(Network::Roberta(BertModel::new_with_optional_pooler(&root, &config, false))))
             }
             Family::DebertaV2 => {
                 let config: DebertaV2Config = serde_json::from_slice(&config_bytes).map_err(json)?;
-                (Some(Network::DebertaV2(DebertaV2Model::new(&root, &config))), 0)
+                Declared::Built(Box::new(Network::DebertaV2(DebertaV2Model::new(&root, &config))))
             }
         };
         load_weights(&mut vs, &dir.join("model.safetensors"), family)?;
@@ -173,9 +180,9 @@ impl Encoder {
         if precision == Precision::Bf16 {
             vs.bfloat16();
         }
-        let network = match network {
-            Some(network) => network,
-            None => Network::Bert(InferenceLayers::bert(&vs, bert_heads)?),
+        let network = match declared {
+            Declared::Bert { heads } => Network::Bert(InferenceLayers::bert(&vs, heads)?),
+            Declared::Built(network) => *network,
         };
 
         let tokenizer_path = dir.join("tokenizer.json");

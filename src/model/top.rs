@@ -228,14 +228,13 @@ impl TopLayers {
         let (base, tuned) = self.layers.split_at(self.frozen);
         let mut h = hidden.shallow_clone();
         if !base.is_empty() {
-            // rust-bert's own mask for its encoder layers, in the bottom's arithmetic
-            let mask = mask.unsqueeze(1).unsqueeze(1);
-            let additive = (mask.ones_like().bitwise_xor_tensor(&mask) * -10000.0).to_kind(h.kind());
+            // the base layers in the bottom's arithmetic, masked as rust-bert masks them
+            let additive = InferenceLayers::additive_mask(mask, h.kind());
             for layer in base {
                 h = layer.forward_t(&h, Some(&additive), None, None, false).hidden_state;
             }
         }
-        let additive = ((mask.to_kind(Kind::Float) - 1.0) * 10000.0).unsqueeze(1).unsqueeze(1);
+        let additive = InferenceLayers::additive_mask(mask, Kind::Float);
         let mut h = h.to_kind(Kind::Float);
         for layer in tuned {
             h = layer.forward_t(&h, Some(&additive), None, None, train).hidden_state;
