@@ -1,6 +1,7 @@
 //! BERT layers for inference, with fewer and larger kernels than rust-bert's training-ready
 //! modules: the query, key and value projections as one matrix product, attention through
-//! libtorch's fused `scaled_dot_product_attention`, GELU as one kernel instead of five
+//! this crate's kernel for short sequences ([`super::attention`]; libtorch's fused
+//! `scaled_dot_product_attention` where it does not apply), GELU as one kernel instead of five
 //! element-wise passes, each output projection accumulated in place onto its residual, and no
 //! dropout. The same weights, read from the variable store
 //! rust-bert's modules loaded; the same function (up to rounding) as `BertModel::forward_t`
@@ -10,6 +11,7 @@ use std::collections::HashMap;
 
 use tch::{nn, Kind, Tensor};
 
+use super::attention::{self, OpenKeys};
 use super::ModelError;
 
 /// rust-bert builds every BERT layer norm with this epsilon, whatever the config says.
@@ -113,12 +115,15 @@ impl Layer {
     }
 
     /// One layer on `[batch, tokens, hidden]` with an additive mask `[batch, 1, 1, tokens]`.
-    fn forward(&self, x: &Tensor, mask: &Tensor, heads: i64) -> Tensor {
+    fn forward(&self, x: &Tensor, mask: &Tensor, open: Option<&OpenKeys>, heads: i64) -> Tensor {
         let (batch, tokens, hidden) = x.size3().expect("hidden states are [batch, tokens, hidden]");
-        let qkv = self.qkv.apply(x).view([batch, tokens, 3, heads, hidden / heads]).permute([2, 0, 3, 1, 4]);
-        let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
-        let context = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), 0.0, false, None::<f64>);
-        let context = context.transpose(1, 2).reshape([batch, tokens, hidden]);
+        let qkv = self.qkv.apply(x);
+        let context = open.and_then(|open| attention::self_attention(&qkv, open, heads)).unwrap_or_else(|| {
+            let qkv = qkv.view([batch, tokens, 3, heads, hidden / heads]).permute([2, 0, 3, 1, 4]);
+            let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
+            let context = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(mask), 0.0, false, None::<f64>);
+            context.transpose(1, 2).reshape([batch, tokens, hidden])
+        });
         let attended = self.attention_norm.apply(&self.attention_out.onto(&context, x));
         let inner = self.up.apply(&attended).gelu("none");
         self.norm.apply(&self.down.onto(&inner, &attended))
@@ -176,7 +181,8 @@ impl InferenceLayers {
 
     /// The layers over hidden states, with an additive mask from [`Self::additive_mask`].
     pub(crate) fn forward(&self, hidden: &Tensor, additive_mask: &Tensor) -> Tensor {
-        self.layers.iter().fold(hidden.shallow_clone(), |h, layer| layer.forward(&h, additive_mask, self.heads))
+        let open = OpenKeys::from_additive(additive_mask);
+        self.layers.iter().fold(hidden.shallow_clone(), |h, layer| layer.forward(&h, additive_mask, open.as_ref(), self.heads))
     }
 }
 
@@ -188,13 +194,14 @@ mod tests {
     use super::InferenceLayers;
 
     /// On a tiny random BERT in f32, with padding, these layers give rust-bert's own forward
-    /// pass to rounding: the same function, fewer kernels.
+    /// pass to rounding: the same function, fewer kernels. Its 16-wide heads go through this
+    /// crate's attention kernel.
     #[test]
     fn the_same_function_as_rust_berts_model() {
         tch::manual_seed(7);
         let config: BertConfig = serde_json::from_value(serde_json::json!({
             "model_type": "bert", "hidden_act": "gelu", "hidden_size": 32, "num_hidden_layers": 3,
-            "num_attention_heads": 4, "intermediate_size": 64, "vocab_size": 50,
+            "num_attention_heads": 2, "intermediate_size": 64, "vocab_size": 50,
             "max_position_embeddings": 64, "type_vocab_size": 2, "initializer_range": 0.2,
             "attention_probs_dropout_prob": 0.1, "hidden_dropout_prob": 0.1
         }))

@@ -6,6 +6,8 @@
 //! - [`weights`] reads safetensors weights into libtorch, whatever the family's prefix.
 //! - [`precision`] is the arithmetic the encoders run in (bf16 or f32).
 //! - [`encoder`] loads any such directory (BERT, XLM-RoBERTa or DeBERTa-v2 family) onto libtorch.
+//! - [`attention`] is self-attention for short sequences on CPU, the same bits on any vector
+//!   unit.
 //! - [`bert_inference`] runs BERT layers for inference with fused kernels (the encoder's and the
 //!   loaded top layers' forward pass).
 //! - [`top`] runs fine-tuned top layers above a shared bottom encoder.
@@ -14,6 +16,7 @@
 //!   under `no_grad`, pool, and return results by input.
 
 pub mod batching;
+pub mod attention;
 pub mod bert_inference;
 pub mod convert;
 pub mod e5s1;

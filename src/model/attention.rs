@@ -1,0 +1,639 @@
+//! Multi-head self-attention for the short sequences news sentences make, on CPU.
+//!
+//! libtorch's fused attention tiles its work for long sequences: on a sentence of about 50
+//! tokens with 32-wide heads, most of its time goes to calling small matrix kernels, and
+//! attention took about a third of the encoder's time for 2% of its arithmetic. This kernel
+//! does one (sentence, head) at a time in f32 in the core's cache: scores, softmax and the
+//! weighted sum of values, with masked keys left out rather than added at −10000 (the same
+//! result: their weights are 0 either way).
+//!
+//! # The same bits on every CPU
+//! Every sum runs in a fixed order (over the head's features, then over keys, in index order,
+//! or in eight fixed lanes), with separate multiplies and adds (Rust never fuses them), and the
+//! exponential is this module's own polynomial. The vector width the CPU offers (SSE2, AVX2,
+//! AVX-512) changes how many of those independent operations run at once, never their results:
+//! a test holds the widest and the plainest code to the same bits.
+
+use rayon::prelude::*;
+use tch::{Device, Kind, Tensor};
+
+/// A tensor element the kernel reads and writes: f32, or bf16 as its 16 bits.
+trait Element: Copy + Send + Sync {
+    fn load(self) -> f32;
+    fn store(x: f32) -> Self;
+}
+
+impl Element for f32 {
+    #[inline(always)]
+    fn load(self) -> f32 {
+        self
+    }
+    #[inline(always)]
+    fn store(x: f32) -> Self {
+        x
+    }
+}
+
+/// bf16 as the upper half of an f32; stored rounded to nearest, ties to even, as libtorch does.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+struct Bf16(u16);
+
+impl Element for Bf16 {
+    #[inline(always)]
+    fn load(self) -> f32 {
+        f32::from_bits((self.0 as u32) << 16)
+    }
+    #[inline(always)]
+    fn store(x: f32) -> Self {
+        let bits = x.to_bits();
+        if x.is_nan() {
+            return Bf16(((bits >> 16) | 0x40) as u16);
+        }
+        let rounding = 0x7fff + ((bits >> 16) & 1);
+        Bf16((bits.wrapping_add(rounding) >> 16) as u16)
+    }
+}
+
+/// The constants of [`exp`]: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, then `2^k · p(r)`.
+struct ExpConstants {
+    /// Inputs below this are taken as it: the result, about 1e-38, is no softmax weight's
+    /// business, and `2^k` stays a normal number.
+    floor: f32,
+    log2e: f32,
+    /// 1.5·2^23: adding and subtracting it rounds to an integer.
+    round: f32,
+    ln2_hi: f32,
+    ln2_lo: f32,
+    /// Coefficients of `p(r) = 1 + r + r²·(…)`, highest first (Cephes' `expf`).
+    poly: [f32; 6],
+}
+
+const EXP: ExpConstants = ExpConstants {
+    floor: -87.0,
+    log2e: std::f32::consts::LOG2_E,
+    round: 12_582_912.0,
+    ln2_hi: 0.693_359_4,
+    ln2_lo: -2.121_944_4e-4,
+    poly: [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5],
+};
+
+/// `e^x` for `x ≤ 0` (a softmax's shifted scores), to about 2 ulp, in operations every vector
+/// unit has; the tiles' `exp` are this, operation for operation.
+#[inline(always)]
+fn exp(x: f32) -> f32 {
+    let x = x.max(EXP.floor);
+    let k = (x * EXP.log2e + EXP.round) - EXP.round;
+    let r = (x - k * EXP.ln2_hi) - k * EXP.ln2_lo;
+    let p = EXP.poly[1..].iter().fold(EXP.poly[0], |p, &a| p * r + a);
+    let p = (p * r) * r + r + 1.0;
+    p * f32::from_bits(((k as i32 + 127) as u32) << 23)
+}
+
+/// Keys, and a head's features in the output, go in tiles of this many f32: one AVX-512
+/// register, two AVX2 registers. Heads must be a multiple of it wide.
+const LANES: usize = 16;
+
+/// A tile of [`LANES`] f32 and the element-wise operations the kernel uses, each exactly IEEE
+/// single precision (no fused multiply-add), so that every implementation gives the same bits.
+trait Tile: Copy {
+    fn splat(x: f32) -> Self;
+    fn load(x: &[f32]) -> Self;
+    fn store(self, x: &mut [f32]);
+    fn add(self, other: Self) -> Self;
+    fn sub(self, other: Self) -> Self;
+    fn mul(self, other: Self) -> Self;
+    fn max(self, other: Self) -> Self;
+    /// `self + a·b` rounded once (a fused multiply-add).
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// [`exp`], lane by lane.
+    fn exp(self) -> Self;
+    /// The lanes, to fold in order.
+    fn lanes(self) -> [f32; LANES] {
+        let mut x = [0.0; LANES];
+        self.store(&mut x);
+        x
+    }
+}
+
+/// Plain code: any CPU, vectorised by the compiler as far as the target allows.
+#[derive(Clone, Copy)]
+struct Plain([f32; LANES]);
+
+impl Tile for Plain {
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        Plain([x; LANES])
+    }
+    #[inline(always)]
+    fn load(x: &[f32]) -> Self {
+        Plain(x[..LANES].try_into().expect("a tile"))
+    }
+    #[inline(always)]
+    fn store(self, x: &mut [f32]) {
+        x[..LANES].copy_from_slice(&self.0)
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Plain(std::array::from_fn(|l| self.0[l] + o.0[l]))
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Plain(std::array::from_fn(|l| self.0[l] - o.0[l]))
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Plain(std::array::from_fn(|l| self.0[l] * o.0[l]))
+    }
+    #[inline(always)]
+    fn max(self, o: Self) -> Self {
+        Plain(std::array::from_fn(|l| self.0[l].max(o.0[l])))
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        Plain(std::array::from_fn(|l| a.0[l].mul_add(b.0[l], self.0[l])))
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        Plain(self.0.map(exp))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    //! The tile on AVX-512 and AVX2 registers. Their methods run only inside
+    //! [`super::sentence_avx512`] and [`super::sentence_avx2`], which are entered only on a CPU
+    //! that has the features: that is what makes each `unsafe` below sound.
+
+    use std::arch::x86_64::*;
+
+    use super::{Tile, EXP, LANES};
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Avx512(__m512);
+
+    impl Tile for Avx512 {
+        #[inline(always)]
+        fn splat(x: f32) -> Self {
+            Avx512(unsafe { _mm512_set1_ps(x) })
+        }
+        #[inline(always)]
+        fn load(x: &[f32]) -> Self {
+            assert!(x.len() >= LANES);
+            Avx512(unsafe { _mm512_loadu_ps(x.as_ptr()) })
+        }
+        #[inline(always)]
+        fn store(self, x: &mut [f32]) {
+            assert!(x.len() >= LANES);
+            unsafe { _mm512_storeu_ps(x.as_mut_ptr(), self.0) }
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Avx512(unsafe { _mm512_add_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        fn sub(self, o: Self) -> Self {
+            Avx512(unsafe { _mm512_sub_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            Avx512(unsafe { _mm512_mul_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        fn max(self, o: Self) -> Self {
+            Avx512(unsafe { _mm512_max_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            Avx512(unsafe { _mm512_fmadd_ps(a.0, b.0, self.0) })
+        }
+        #[inline(always)]
+        fn exp(self) -> Self {
+            let c = Self::splat;
+            let x = self.max(c(EXP.floor));
+            let k = x.mul(c(EXP.log2e)).add(c(EXP.round)).sub(c(EXP.round));
+            let r = x.sub(k.mul(c(EXP.ln2_hi))).sub(k.mul(c(EXP.ln2_lo)));
+            let mut p = c(EXP.poly[0]);
+            for &a in &EXP.poly[1..] {
+                p = p.mul(r).add(c(a));
+            }
+            let p = p.mul(r).mul(r).add(r).add(c(1.0));
+            let two_k =
+                unsafe { _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(_mm512_cvtps_epi32(k.0), _mm512_set1_epi32(127)))) };
+            p.mul(Avx512(two_k))
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Avx2(__m256, __m256);
+
+    impl Avx2 {
+        #[inline(always)]
+        fn each(self, o: Self, f: impl Fn(__m256, __m256) -> __m256) -> Self {
+            Avx2(f(self.0, o.0), f(self.1, o.1))
+        }
+    }
+
+    impl Tile for Avx2 {
+        #[inline(always)]
+        fn splat(x: f32) -> Self {
+            let v = unsafe { _mm256_set1_ps(x) };
+            Avx2(v, v)
+        }
+        #[inline(always)]
+        fn load(x: &[f32]) -> Self {
+            assert!(x.len() >= LANES);
+            unsafe { Avx2(_mm256_loadu_ps(x.as_ptr()), _mm256_loadu_ps(x.as_ptr().add(8))) }
+        }
+        #[inline(always)]
+        fn store(self, x: &mut [f32]) {
+            assert!(x.len() >= LANES);
+            unsafe {
+                _mm256_storeu_ps(x.as_mut_ptr(), self.0);
+                _mm256_storeu_ps(x.as_mut_ptr().add(8), self.1);
+            }
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            self.each(o, |a, b| unsafe { _mm256_add_ps(a, b) })
+        }
+        #[inline(always)]
+        fn sub(self, o: Self) -> Self {
+            self.each(o, |a, b| unsafe { _mm256_sub_ps(a, b) })
+        }
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            self.each(o, |a, b| unsafe { _mm256_mul_ps(a, b) })
+        }
+        #[inline(always)]
+        fn max(self, o: Self) -> Self {
+            self.each(o, |a, b| unsafe { _mm256_max_ps(a, b) })
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            unsafe { Avx2(_mm256_fmadd_ps(a.0, b.0, self.0), _mm256_fmadd_ps(a.1, b.1, self.1)) }
+        }
+        #[inline(always)]
+        fn exp(self) -> Self {
+            let c = Self::splat;
+            let x = self.max(c(EXP.floor));
+            let k = x.mul(c(EXP.log2e)).add(c(EXP.round)).sub(c(EXP.round));
+            let r = x.sub(k.mul(c(EXP.ln2_hi))).sub(k.mul(c(EXP.ln2_lo)));
+            let mut p = c(EXP.poly[0]);
+            for &a in &EXP.poly[1..] {
+                p = p.mul(r).add(c(a));
+            }
+            let p = p.mul(r).mul(r).add(r).add(c(1.0));
+            let two_k = |k: __m256| unsafe {
+                _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127))))
+            };
+            p.mul(Avx2(two_k(k.0), two_k(k.1)))
+        }
+    }
+}
+
+/// Scratch space for one sentence, reused across its heads.
+#[derive(Default)]
+struct Scratch {
+    /// The sentence's queries, keys and values in f32, `[tokens, 3·hidden]`.
+    qkv: Vec<f32>,
+    /// One head's keys transposed, `[head width, padded keys]` (the padding 0), and values,
+    /// `[keys, head width]`.
+    keys: Vec<f32>,
+    values: Vec<f32>,
+    /// A block of query rows' scores, then softmax weights: `[rows, padded keys]`.
+    scores: Vec<f32>,
+    /// The context, `[tokens, hidden]`, before it is stored in the tensor's kind.
+    out: Vec<f32>,
+}
+
+/// Heads, and the hidden width they split.
+#[derive(Clone, Copy)]
+struct Shape {
+    heads: usize,
+    hidden: usize,
+}
+
+/// One sentence: `qkv` is `[tokens, 3·hidden]` (queries, keys, values, each of `heads` blocks),
+/// `open` the positions of its unmasked keys, `out` is `[tokens, hidden]`. `ROWS` query rows
+/// go together, each reusing the tile of keys or values loaded for all; every row's numbers
+/// are the same whatever `ROWS` is.
+#[inline(always)]
+fn sentence<E: Element, T: Tile, const ROWS: usize>(qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
+    let Shape { heads, hidden } = shape;
+    let tokens = out.len() / hidden;
+    let (width, keys, stride) = (hidden / heads, open.len(), 3 * hidden);
+    let padded = keys.div_ceil(LANES) * LANES;
+    let scale = T::splat(1.0 / (width as f32).sqrt());
+    s.qkv.clear();
+    s.qkv.extend(qkv.iter().map(|e| e.load()));
+    s.keys.clear();
+    s.keys.resize(width * padded, 0.0);
+    s.values.resize(keys * width, 0.0);
+    s.scores.resize(ROWS * padded, 0.0);
+    s.out.resize(tokens * hidden, 0.0);
+    assert!(s.qkv.len() == tokens * stride && open.iter().all(|&t| t < tokens));
+    for h in 0..heads {
+        let (q_at, k_at, v_at) = (h * width, hidden + h * width, 2 * hidden + h * width);
+        for (j, &t) in open.iter().enumerate() {
+            let row = &s.qkv[t * stride..(t + 1) * stride];
+            for (c, &k) in row[k_at..k_at + width].iter().enumerate() {
+                s.keys[c * padded + j] = k;
+            }
+            s.values[j * width..(j + 1) * width].copy_from_slice(&row[v_at..v_at + width]);
+        }
+        for first in (0..tokens).step_by(ROWS) {
+            let rows = ROWS.min(tokens - first);
+            // Where each row's query starts; a last, short block repeats its last row, and
+            // writes only its own.
+            let query: [usize; ROWS] = std::array::from_fn(|r| (first + r.min(rows - 1)) * stride + q_at);
+            for tile in (0..padded).step_by(LANES) {
+                let mut acc = [T::splat(0.0); ROWS];
+                for (c, keys) in s.keys.chunks_exact(padded).enumerate() {
+                    let k = T::load(&keys[tile..tile + LANES]);
+                    for (acc, &at) in acc.iter_mut().zip(&query) {
+                        // SAFETY: `at + c` < `at + width` ≤ `tokens · stride`, the length
+                        // asserted above.
+                        let q = unsafe { *s.qkv.get_unchecked(at + c) };
+                        *acc = acc.mul_add(T::splat(q), k);
+                    }
+                }
+                for (r, acc) in acc.iter().enumerate() {
+                    acc.store(&mut s.scores[r * padded + tile..]);
+                }
+            }
+            let mut inverse = [0.0f32; ROWS];
+            for (r, row) in s.scores.chunks_exact_mut(padded).enumerate() {
+                row[keys..].fill(f32::NEG_INFINITY);
+                let max = row.chunks_exact(LANES).fold(T::splat(f32::NEG_INFINITY), |m, t| m.max(T::load(t)));
+                let max = T::splat(max.lanes().into_iter().fold(f32::NEG_INFINITY, f32::max));
+                let mut sum = T::splat(0.0);
+                for t in row.chunks_exact_mut(LANES) {
+                    let w = T::load(t).sub(max).mul(scale).exp();
+                    w.store(t);
+                    sum = sum.add(w);
+                }
+                // the padding's weights (about 1e-38 each) leave the sum unchanged in f32
+                inverse[r] = 1.0 / sum.lanes().into_iter().fold(0.0, |a, b| a + b);
+            }
+            for tile in (0..width).step_by(LANES) {
+                let mut acc = [T::splat(0.0); ROWS];
+                for (j, values) in s.values.chunks_exact(width).enumerate() {
+                    let v = T::load(&values[tile..tile + LANES]);
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        // SAFETY: `r · padded + j` < `ROWS · padded`, the scores' length.
+                        let w = unsafe { *s.scores.get_unchecked(r * padded + j) };
+                        *acc = acc.mul_add(T::splat(w), v);
+                    }
+                }
+                for (r, acc) in acc.iter().enumerate().take(rows) {
+                    let at = (first + r) * hidden + q_at + tile;
+                    acc.mul(T::splat(inverse[r])).store(&mut s.out[at..at + LANES]);
+                }
+            }
+        }
+    }
+    for (dst, &o) in out.iter_mut().zip(&s.out) {
+        *dst = E::store(o);
+    }
+}
+
+/// [`sentence`] on plain code.
+fn sentence_plain<E: Element>(qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
+    sentence::<E, Plain, 4>(qkv, open, shape, out, s)
+}
+
+/// [`sentence`] on AVX-512 registers: the same operations, sixteen at a time.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn sentence_avx512<E: Element>(qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
+    sentence::<E, x86::Avx512, 8>(qkv, open, shape, out, s)
+}
+
+/// [`sentence`] on AVX2 registers: eight at a time.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn sentence_avx2<E: Element>(qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
+    sentence::<E, x86::Avx2, 4>(qkv, open, shape, out, s)
+}
+
+/// The widest code this CPU runs.
+fn sentence_native<E: Element>(qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX-512F and FMA.
+            return unsafe { sentence_avx512(qkv, open, shape, out, s) };
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA.
+            return unsafe { sentence_avx2(qkv, open, shape, out, s) };
+        }
+    }
+    sentence_plain(qkv, open, shape, out, s)
+}
+
+/// Each sentence's unmasked key positions, read once per forward pass from the additive mask.
+pub(crate) struct OpenKeys(Vec<Vec<usize>>);
+
+impl OpenKeys {
+    /// From an additive mask `[batch, 1, 1, tokens]` (0 where a key is open). A sentence with no
+    /// open key (no real text has one) opens all of them, as an additive mask does.
+    pub(crate) fn from_additive(mask: &Tensor) -> Option<Self> {
+        let size = mask.size();
+        let (batch, tokens) = (*size.first()?, *size.last()?);
+        if size.len() != 4 || size[1] != 1 || size[2] != 1 {
+            return None;
+        }
+        let open = Vec::<u8>::try_from(mask.eq(0.0).to_kind(Kind::Uint8).reshape([-1])).ok()?;
+        let rows = open.chunks(tokens.max(1) as usize).take(batch as usize).map(|row| {
+            let keys: Vec<usize> = row.iter().enumerate().filter(|(_, &o)| o != 0).map(|(t, _)| t).collect();
+            if keys.is_empty() {
+                (0..row.len()).collect()
+            } else {
+                keys
+            }
+        });
+        Some(OpenKeys(rows.collect()))
+    }
+}
+
+/// Self-attention over `qkv`, `[batch, tokens, 3·hidden]` (the stacked query, key and value
+/// projections), with `heads` heads and each sentence's `open` keys: the context,
+/// `[batch, tokens, hidden]`, in `qkv`'s kind. `None` where this kernel does not apply (not on
+/// CPU, neither f32 nor bf16, gradients wanted, shapes that do not fit): the caller then uses
+/// libtorch's.
+pub(crate) fn self_attention(qkv: &Tensor, open: &OpenKeys, heads: i64) -> Option<Tensor> {
+    let (batch, tokens, stacked) = qkv.size3().ok()?;
+    let hidden = stacked / 3;
+    let fits = qkv.device() == Device::Cpu
+        && !qkv.requires_grad()
+        && heads > 0
+        && stacked == 3 * hidden
+        && hidden % heads == 0
+        && ((hidden / heads) as usize).is_multiple_of(LANES)
+        && open.0.len() == batch as usize
+        && open.0.iter().flatten().all(|&t| t < tokens as usize);
+    if !fits {
+        return None;
+    }
+    let qkv = qkv.contiguous();
+    let out = Tensor::empty([batch, tokens, hidden], (qkv.kind(), Device::Cpu));
+    if batch == 0 || tokens == 0 {
+        return Some(out);
+    }
+    let shape = Shape { heads: heads as usize, hidden: hidden as usize };
+    // SAFETY (both): a contiguous CPU tensor whose elements are `E` (the caller matches `E` to
+    // the kind), viewed for no longer than the borrow of the tensor; `out` is new and nothing
+    // else reads it while the kernel writes.
+    unsafe fn read<E>(t: &Tensor) -> &[E] {
+        std::slice::from_raw_parts(t.data_ptr() as *const E, t.numel())
+    }
+    unsafe fn write<E>(t: &mut Tensor) -> &mut [E] {
+        std::slice::from_raw_parts_mut(t.data_ptr() as *mut E, t.numel())
+    }
+    fn run<E: Element>(qkv: &[E], out: &mut [E], open: &OpenKeys, shape: Shape) {
+        let (per_in, per_out) = (qkv.len() / open.0.len(), out.len() / open.0.len());
+        out.par_chunks_mut(per_out)
+            .zip(qkv.par_chunks(per_in))
+            .zip(&open.0)
+            .for_each_init(Scratch::default, |s, ((out, qkv), open)| sentence_native(qkv, open, shape, out, s));
+    }
+    let mut out = out;
+    match qkv.kind() {
+        Kind::Float => unsafe { run::<f32>(read(&qkv), write(&mut out), open, shape) },
+        Kind::BFloat16 => unsafe { run::<Bf16>(read(&qkv), write(&mut out), open, shape) },
+        _ => return None,
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use tch::{Device, Kind, Tensor};
+
+    use super::*;
+
+    /// Random stacked projections `[batch, tokens, 3·hidden]` and an additive mask in which
+    /// sentence `b` has `lengths[b]` open keys.
+    fn inputs(lengths: &[i64], tokens: i64, hidden: i64, kind: Kind) -> (Tensor, Tensor) {
+        tch::manual_seed(11);
+        let batch = lengths.len() as i64;
+        let qkv = (Tensor::randn([batch, tokens, 3 * hidden], (Kind::Float, Device::Cpu)) * 2.0).to_kind(kind);
+        let open = Tensor::arange(tokens, (Kind::Int64, Device::Cpu)).unsqueeze(0).lt_tensor(&Tensor::from_slice(lengths).unsqueeze(1));
+        let closed: Tensor = 1.0 - open.to_kind(Kind::Float);
+        let mask = (closed * -10000.0).to_kind(kind).unsqueeze(1).unsqueeze(1);
+        (qkv, mask)
+    }
+
+    /// libtorch's fused attention on the same inputs, in f32.
+    fn libtorch(qkv: &Tensor, mask: &Tensor, heads: i64) -> Tensor {
+        let (batch, tokens, stacked) = qkv.size3().unwrap();
+        let hidden = stacked / 3;
+        let qkv = qkv.to_kind(Kind::Float).view([batch, tokens, 3, heads, hidden / heads]).permute([2, 0, 3, 1, 4]);
+        let (q, k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
+        let mask = mask.to_kind(Kind::Float);
+        let context = Tensor::scaled_dot_product_attention(&q, &k, &v, Some(&mask), 0.0, false, None::<f64>);
+        context.transpose(1, 2).reshape([batch, tokens, hidden])
+    }
+
+    fn largest_difference(a: &Tensor, b: &Tensor) -> f64 {
+        (a.to_kind(Kind::Float) - b.to_kind(Kind::Float)).abs().max().double_value(&[])
+    }
+
+    #[test]
+    fn the_same_attention_as_libtorch() {
+        // heads 16 and 32 wide; a full sentence, padded ones, one of a single token, lengths
+        // that fill no tile and no block of rows exactly
+        for (heads, hidden) in [(4, 64), (2, 64), (12, 384)] {
+            let (qkv, mask) = inputs(&[37, 21, 1, 33], 37, hidden, Kind::Float);
+            let open = OpenKeys::from_additive(&mask).unwrap();
+            let got = self_attention(&qkv, &open, heads).expect("the kernel applies");
+            let diff = largest_difference(&got, &libtorch(&qkv, &mask, heads));
+            assert!(diff < 2e-5, "heads {heads}: largest difference {diff}");
+        }
+    }
+
+    #[test]
+    fn bf16_in_and_out_within_bf16_rounding() {
+        let (qkv, mask) = inputs(&[29, 17], 29, 384, Kind::BFloat16);
+        let open = OpenKeys::from_additive(&mask).unwrap();
+        let got = self_attention(&qkv, &open, 12).expect("the kernel applies");
+        assert_eq!(got.kind(), Kind::BFloat16);
+        let want = libtorch(&qkv, &mask, 12);
+        // one bf16 rounding of values below about 4 in size
+        let diff = largest_difference(&got, &want);
+        assert!(diff < 2e-2, "largest difference {diff}");
+    }
+
+    #[test]
+    fn declines_what_it_does_not_do() {
+        let (qkv, mask) = inputs(&[5], 5, 24, Kind::Float);
+        let open = OpenKeys::from_additive(&mask).unwrap();
+        assert!(self_attention(&qkv, &open, 3).is_none(), "8-wide heads are libtorch's");
+        let (qkv, _) = inputs(&[5], 5, 64, Kind::Half);
+        assert!(self_attention(&qkv, &open, 4).is_none(), "f16 is libtorch's");
+    }
+
+    /// Every code path gives the same bits: plain code, and AVX2 and AVX-512 where the CPU has
+    /// them. That is what makes the numbers independent of the CPU's vector width.
+    #[test]
+    fn the_same_bits_on_every_vector_unit() {
+        fn paths<E: Element>(qkv: &[E], open: &[usize], shape: Shape, tokens: usize) -> Vec<Vec<u32>> {
+            let bits = |out: &[E]| out.iter().map(|e| e.load().to_bits()).collect::<Vec<u32>>();
+            let mut results = Vec::new();
+            let mut out = vec![E::store(0.0); tokens * shape.hidden];
+            sentence_plain(qkv, open, shape, &mut out, &mut Scratch::default());
+            results.push(bits(&out));
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU has AVX2 and FMA.
+                    unsafe { sentence_avx2(qkv, open, shape, &mut out, &mut Scratch::default()) };
+                    results.push(bits(&out));
+                }
+                if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU has AVX-512F and FMA.
+                    unsafe { sentence_avx512(qkv, open, shape, &mut out, &mut Scratch::default()) };
+                    results.push(bits(&out));
+                }
+            }
+            results
+        }
+        let (tokens, shape) = (23, Shape { heads: 3, hidden: 96 });
+        let (qkv, mask) = inputs(&[19], tokens as i64, shape.hidden as i64, Kind::Float);
+        let open = OpenKeys::from_additive(&mask).unwrap();
+        let values = Vec::<f32>::try_from(qkv.reshape([-1])).unwrap();
+        let results = paths(&values, &open.0[0], shape, tokens);
+        assert!(results.iter().all(|r| r == &results[0]), "f32: {} paths disagree", results.len());
+        let halves: Vec<Bf16> = values.iter().map(|&x| Bf16::store(x)).collect();
+        let results = paths(&halves, &open.0[0], shape, tokens);
+        assert!(results.iter().all(|r| r == &results[0]), "bf16: {} paths disagree", results.len());
+    }
+
+    #[test]
+    fn exp_to_a_few_ulp() {
+        let worst = (0..=870_000)
+            .map(|i| -(i as f32) * 1e-4)
+            .map(|x| ((exp(x) as f64 - (x as f64).exp()) / (x as f64).exp()).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 3e-7, "largest relative error {worst}");
+    }
+
+    #[test]
+    fn bf16_rounds_as_libtorch_does() {
+        tch::manual_seed(3);
+        let x = Tensor::randn([4096], (Kind::Float, Device::Cpu)) * 1000.0;
+        let values = Vec::<f32>::try_from(&x).unwrap();
+        let want = Vec::<f32>::try_from(x.to_kind(Kind::BFloat16).to_kind(Kind::Float)).unwrap();
+        for (v, w) in values.iter().zip(&want) {
+            assert_eq!(Bf16::store(*v).load().to_bits(), w.to_bits(), "{v}");
+        }
+    }
+}
