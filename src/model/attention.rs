@@ -523,9 +523,10 @@ mod tests {
     /// Random stacked projections `[batch, tokens, 3·hidden]` and an additive mask in which
     /// sentence `b` has `lengths[b]` open keys.
     fn inputs(lengths: &[i64], tokens: i64, hidden: i64, kind: Kind) -> (Tensor, Tensor) {
-        tch::manual_seed(11);
         let batch = lengths.len() as i64;
-        let qkv = (Tensor::randn([batch, tokens, 3 * hidden], (Kind::Float, Device::Cpu)) * 2.0).to_kind(kind);
+        // spread like projections (up to about ±3), the same whatever else runs meanwhile
+        let n = batch * tokens * 3 * hidden;
+        let qkv = ((Tensor::arange(n, (Kind::Float, Device::Cpu)) * 0.7351).sin() * 3.0).view([batch, tokens, 3 * hidden]).to_kind(kind);
         let open = Tensor::arange(tokens, (Kind::Int64, Device::Cpu)).unsqueeze(0).lt_tensor(&Tensor::from_slice(lengths).unsqueeze(1));
         let closed: Tensor = 1.0 - open.to_kind(Kind::Float);
         let mask = (closed * -10000.0).to_kind(kind).unsqueeze(1).unsqueeze(1);
@@ -567,9 +568,9 @@ mod tests {
         let got = self_attention(&qkv, &open, 12).expect("the kernel applies");
         assert_eq!(got.kind(), Kind::BFloat16);
         let want = libtorch(&qkv, &mask, 12);
-        // one bf16 rounding of values below about 4 in size
-        let diff = largest_difference(&got, &want);
-        assert!(diff < 2e-2, "largest difference {diff}");
+        // one bf16 rounding of the f32 result: half a unit in the last of 8 bits, and a margin
+        let excess = ((got.to_kind(Kind::Float) - &want).abs() - want.abs() * 2f64.powi(-8)).max().double_value(&[]);
+        assert!(excess <= 1e-6, "beyond bf16 rounding by {excess}");
     }
 
     #[test]
