@@ -55,7 +55,7 @@ impl Element for Bf16 {
     }
 }
 
-/// The constants of [`exp`]: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, then `2^k · p(r)`.
+/// The constants of [`Tile::exp`]: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, then `2^k · p(r)`.
 struct ExpConstants {
     /// Inputs below this are taken as it: the result, about 1e-38, is no softmax weight's
     /// business, and `2^k` stays a normal number.
@@ -78,18 +78,6 @@ const EXP: ExpConstants = ExpConstants {
     poly: [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5],
 };
 
-/// `e^x` for `x ≤ 0` (a softmax's shifted scores), to about 2 ulp, in operations every vector
-/// unit has; the tiles' `exp` are this, operation for operation.
-#[inline(always)]
-fn exp(x: f32) -> f32 {
-    let x = x.max(EXP.floor);
-    let k = (x * EXP.log2e + EXP.round) - EXP.round;
-    let r = (x - k * EXP.ln2_hi) - k * EXP.ln2_lo;
-    let p = EXP.poly[1..].iter().fold(EXP.poly[0], |p, &a| p * r + a);
-    let p = (p * r) * r + r + 1.0;
-    p * f32::from_bits(((k as i32 + 127) as u32) << 23)
-}
-
 /// Keys, and a head's features in the output, go in tiles of this many f32: one AVX-512
 /// register, two AVX2 registers. Heads must be a multiple of it wide.
 const LANES: usize = 16;
@@ -106,8 +94,18 @@ trait Tile: Copy {
     fn max(self, other: Self) -> Self;
     /// `self + a·b` rounded once (a fused multiply-add).
     fn mul_add(self, a: Self, b: Self) -> Self;
-    /// [`exp`], lane by lane.
-    fn exp(self) -> Self;
+    /// `2^k` for lanes holding whole numbers `k` in −126..=0.
+    fn pow2(self) -> Self;
+    /// `e^x` lane by lane for `x ≤ 0` (a softmax's shifted scores), to about 2 ulp ([`EXP`]).
+    #[inline(always)]
+    fn exp(self) -> Self {
+        let c = Self::splat;
+        let x = self.max(c(EXP.floor));
+        let k = x.mul(c(EXP.log2e)).add(c(EXP.round)).sub(c(EXP.round));
+        let r = x.sub(k.mul(c(EXP.ln2_hi))).sub(k.mul(c(EXP.ln2_lo)));
+        let p = EXP.poly[1..].iter().fold(c(EXP.poly[0]), |p, &a| p.mul(r).add(c(a)));
+        p.mul(r).mul(r).add(r).add(c(1.0)).mul(k.pow2())
+    }
     /// The lanes, to fold in order.
     fn lanes(self) -> [f32; LANES] {
         let mut x = [0.0; LANES];
@@ -154,8 +152,8 @@ impl Tile for Plain {
         Plain(std::array::from_fn(|l| a.0[l].mul_add(b.0[l], self.0[l])))
     }
     #[inline(always)]
-    fn exp(self) -> Self {
-        Plain(self.0.map(exp))
+    fn pow2(self) -> Self {
+        Plain(self.0.map(|k| f32::from_bits(((k as i32 + 127) as u32) << 23)))
     }
 }
 
@@ -167,7 +165,7 @@ mod x86 {
 
     use std::arch::x86_64::*;
 
-    use super::{Tile, EXP, LANES};
+    use super::{Tile, LANES};
 
     #[derive(Clone, Copy)]
     pub(super) struct Avx512(__m512);
@@ -208,19 +206,10 @@ mod x86 {
             Avx512(unsafe { _mm512_fmadd_ps(a.0, b.0, self.0) })
         }
         #[inline(always)]
-        fn exp(self) -> Self {
-            let c = Self::splat;
-            let x = self.max(c(EXP.floor));
-            let k = x.mul(c(EXP.log2e)).add(c(EXP.round)).sub(c(EXP.round));
-            let r = x.sub(k.mul(c(EXP.ln2_hi))).sub(k.mul(c(EXP.ln2_lo)));
-            let mut p = c(EXP.poly[0]);
-            for &a in &EXP.poly[1..] {
-                p = p.mul(r).add(c(a));
-            }
-            let p = p.mul(r).mul(r).add(r).add(c(1.0));
-            let two_k =
-                unsafe { _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(_mm512_cvtps_epi32(k.0), _mm512_set1_epi32(127)))) };
-            p.mul(Avx512(two_k))
+        fn pow2(self) -> Self {
+            Avx512(unsafe {
+                _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(_mm512_cvtps_epi32(self.0), _mm512_set1_epi32(127))))
+            })
         }
     }
 
@@ -274,20 +263,11 @@ mod x86 {
             unsafe { Avx2(_mm256_fmadd_ps(a.0, b.0, self.0), _mm256_fmadd_ps(a.1, b.1, self.1)) }
         }
         #[inline(always)]
-        fn exp(self) -> Self {
-            let c = Self::splat;
-            let x = self.max(c(EXP.floor));
-            let k = x.mul(c(EXP.log2e)).add(c(EXP.round)).sub(c(EXP.round));
-            let r = x.sub(k.mul(c(EXP.ln2_hi))).sub(k.mul(c(EXP.ln2_lo)));
-            let mut p = c(EXP.poly[0]);
-            for &a in &EXP.poly[1..] {
-                p = p.mul(r).add(c(a));
-            }
-            let p = p.mul(r).mul(r).add(r).add(c(1.0));
-            let two_k = |k: __m256| unsafe {
+        fn pow2(self) -> Self {
+            let pow2 = |k: __m256| unsafe {
                 _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127))))
             };
-            p.mul(Avx2(two_k(k.0), two_k(k.1)))
+            Avx2(pow2(self.0), pow2(self.1))
         }
     }
 }
@@ -622,7 +602,7 @@ mod tests {
     fn exp_to_a_few_ulp() {
         let worst = (0..=870_000)
             .map(|i| -(i as f32) * 1e-4)
-            .map(|x| ((exp(x) as f64 - (x as f64).exp()) / (x as f64).exp()).abs())
+            .map(|x| ((Plain::splat(x).exp().0[0] as f64 - (x as f64).exp()) / (x as f64).exp()).abs())
             .fold(0.0, f64::max);
         assert!(worst < 3e-7, "largest relative error {worst}");
     }
