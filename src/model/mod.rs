@@ -10,6 +10,8 @@
 //!   unit.
 //! - [`bert_inference`] runs BERT layers for inference with fused kernels (the encoder's and the
 //!   loaded top layers' forward pass).
+//! - [`tile`] is the vector arithmetic of those kernels: sixteen f32 at a time, the same bits on
+//!   every x86-64 CPU.
 //! - [`top`] runs fine-tuned top layers above a shared bottom encoder.
 //! - [`sequence`] runs a bring-your-own classification model (NLI or sentiment head) on it.
 //! - [`batching`] is the scoring layer: tokenise in parallel, sort by length, pad per batch, run
@@ -24,6 +26,7 @@ pub mod encoder;
 pub mod precision;
 pub mod profile;
 pub mod sequence;
+pub(crate) mod tile;
 pub mod top;
 pub mod weights;
 

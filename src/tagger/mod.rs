@@ -13,6 +13,7 @@
 //! The backward LSTM runs on each row reversed within its own length, so padding never reaches a
 //! real token: a window's tags do not depend on the batch it was run in.
 
+mod lstm;
 pub mod tags;
 
 use std::path::Path;
@@ -138,7 +139,14 @@ impl Net {
     }
 
     /// Tag logits `[rows, width, tags]` for token states `[rows, width, hidden]` of rows `lens` long.
+    /// Outside training the LSTMs run through [`lstm`], each row over its own tokens; training
+    /// keeps libtorch's (autograd, dropout).
     pub(crate) fn forward(&self, x: &Tensor, lens: &[usize], dropout: f64, train: bool) -> Tensor {
+        if !train {
+            if let Some(logits) = self.inference(x, lens) {
+                return logits;
+            }
+        }
         let (rows, width, hidden) = x.size3().expect("three dimensions");
         let reverse: Vec<i64> =
             lens.iter().flat_map(|&len| (0..width).map(move |t| if (t as usize) < len { len as i64 - 1 - t } else { t })).collect();
@@ -148,6 +156,24 @@ impl Net {
         let (bwd, _) = self.backward_lstm.seq(&x.gather(1, &reverse.expand([rows, width, hidden], false), false));
         let bwd = bwd.gather(1, &reverse.expand([rows, width, bwd.size()[2]], false), false);
         self.out.forward(&Tensor::cat(&[x, fwd, bwd], 2).dropout(dropout, train))
+    }
+}
+
+impl Net {
+    /// [`Net::forward`] for inference through [`lstm::run`]; `None` where it does not apply.
+    fn inference(&self, x: &Tensor, lens: &[usize]) -> Option<Tensor> {
+        let vars = self.vs.variables();
+        let direction = |name: &str| -> Option<[Tensor; 4]> {
+            let get = |v: &str| vars.get(&format!("{name}.{v}_l0")).map(Tensor::detach);
+            Some([get("weight_ih")?, get("weight_hh")?, get("bias_ih")?, get("bias_hh")?])
+        };
+        let states = |name: &str, reverse: bool| -> Option<Tensor> {
+            let [input, recurrent, input_bias, recurrent_bias] = direction(name)?;
+            let weights = lstm::Weights { input: &input, recurrent: &recurrent, input_bias: &input_bias, recurrent_bias: &recurrent_bias };
+            lstm::run(x, lens, &weights, reverse)
+        };
+        let (fwd, bwd) = (states("forward", false)?, states("backward", true)?);
+        Some(self.out.forward(&Tensor::cat(&[x, &fwd.to_kind(x.kind()), &bwd.to_kind(x.kind())], 2)))
     }
 }
 
