@@ -14,7 +14,9 @@
 //! What remains is the arithmetic. libtorch picks each kernel's code by the CPU's features
 //! (AVX2, AVX-512, AVX512-BF16, AMX), so two CPUs that differ there give different last bits:
 //! in bf16 up to the third decimal, in f32 rarely the fourth. [`portable_kernels`] holds every
-//! kernel to its AVX2 code, which any x86-64 CPU since 2015 runs the same way.
+//! kernel to its AVX2 code, which any x86-64 CPU since 2015 runs the same way. Standpoint's own
+//! kernels (the encoder's attention, the tagger's LSTMs) give the same bits on every x86-64 CPU
+//! whatever the setting (`model::tile`).
 
 /// Keeps large tensor buffers on the heap instead of mapping and unmapping them on every batch.
 ///

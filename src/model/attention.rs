@@ -8,10 +8,11 @@
 //! result: their weights are 0 either way).
 //!
 //! # The same bits on every CPU
-//! Every sum runs in a fixed order (over the head's features, then over keys, in index order,
-//! or in eight fixed lanes), with separate multiplies and adds (Rust never fuses them), and the
-//! exponential is this module's own polynomial. The vector width the CPU offers (SSE2, AVX2,
-//! AVX-512) changes how many of those independent operations run at once, never their results:
+//! The arithmetic is [`super::tile`]'s: every sum runs in a fixed order (scores over the head's
+//! features, the weighted values over keys, the softmax's maximum and sum in sixteen lanes and
+//! then lane by lane), with fused multiply-adds on every path, and the exponential is the tile's
+//! own polynomial. The vector width the CPU offers (SSE2, AVX2, AVX-512) changes how many of
+//! those independent operations run at once, never their results:
 //! a test holds the widest and the plainest code to the same bits.
 
 use rayon::prelude::*;
