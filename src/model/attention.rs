@@ -8,7 +8,7 @@
 //! result: their weights are 0 either way).
 //!
 //! # The same bits on every CPU
-//! The arithmetic is [`super::tile`]'s: every sum runs in a fixed order (scores over the head's
+//! The arithmetic is `super::tile`'s: every sum runs in a fixed order (scores over the head's
 //! features, the weighted values over keys, the softmax's maximum and sum in sixteen lanes and
 //! then lane by lane), with fused multiply-adds on every path, and the exponential is the tile's
 //! own polynomial. The vector width the CPU offers (SSE2, AVX2, AVX-512) changes how many of

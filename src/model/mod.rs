@@ -10,7 +10,7 @@
 //!   unit.
 //! - [`bert_inference`] runs BERT layers for inference with fused kernels (the encoder's and the
 //!   loaded top layers' forward pass).
-//! - [`tile`] is the vector arithmetic of those kernels: sixteen f32 at a time, the same bits on
+//! - `tile` is the vector arithmetic of those kernels: sixteen f32 at a time, the same bits on
 //!   every x86-64 CPU.
 //! - [`top`] runs fine-tuned top layers above a shared bottom encoder.
 //! - [`sequence`] runs a bring-your-own classification model (NLI or sentiment head) on it.
