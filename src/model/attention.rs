@@ -20,7 +20,7 @@ use tch::{Device, Kind, Tensor};
 
 #[cfg(target_arch = "x86_64")]
 use super::tile::x86;
-use super::tile::{Plain, Tile, LANES};
+use super::tile::{Plain, Tile, Unit, Width, LANES};
 
 /// A tensor element the kernel reads and writes: f32, or bf16 as its 16 bits.
 trait Element: Copy + Send + Sync {
@@ -195,20 +195,17 @@ unsafe fn sentence_avx2<E: Element>(qkv: &[E], open: &[usize], shape: Shape, out
     sentence::<E, x86::Avx2, 4>(qkv, open, shape, out, s)
 }
 
-/// The widest code this CPU runs.
-fn sentence_native<E: Element>(qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has AVX-512F and FMA.
-            return unsafe { sentence_avx512(qkv, open, shape, out, s) };
-        }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has AVX2 and FMA.
-            return unsafe { sentence_avx2(qkv, open, shape, out, s) };
-        }
+/// [`sentence`] on `unit`.
+fn sentence_on<E: Element>(unit: Unit, qkv: &[E], open: &[usize], shape: Shape, out: &mut [E], s: &mut Scratch) {
+    match unit.width() {
+        // SAFETY: a `Unit` is made only for a unit the CPU has, FMA included.
+        #[cfg(target_arch = "x86_64")]
+        Width::Avx512 => unsafe { sentence_avx512(qkv, open, shape, out, s) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Width::Avx2 => unsafe { sentence_avx2(qkv, open, shape, out, s) },
+        _ => sentence_plain(qkv, open, shape, out, s),
     }
-    sentence_plain(qkv, open, shape, out, s)
 }
 
 /// Each sentence's unmasked key positions, read once per forward pass from the additive mask.
@@ -256,7 +253,7 @@ pub(crate) fn self_attention(qkv: &Tensor, open: &OpenKeys, heads: i64) -> Optio
         return None;
     }
     let qkv = qkv.contiguous();
-    let out = Tensor::empty([batch, tokens, hidden], (qkv.kind(), Device::Cpu));
+    let mut out = Tensor::empty([batch, tokens, hidden], (qkv.kind(), Device::Cpu));
     if batch == 0 || tokens == 0 {
         return Some(out);
     }
@@ -272,12 +269,12 @@ pub(crate) fn self_attention(qkv: &Tensor, open: &OpenKeys, heads: i64) -> Optio
     }
     fn run<E: Element>(qkv: &[E], out: &mut [E], open: &OpenKeys, shape: Shape) {
         let (per_in, per_out) = (qkv.len() / open.0.len(), out.len() / open.0.len());
+        let unit = Unit::widest();
         out.par_chunks_mut(per_out)
             .zip(qkv.par_chunks(per_in))
             .zip(&open.0)
-            .for_each_init(Scratch::default, |s, ((out, qkv), open)| sentence_native(qkv, open, shape, out, s));
+            .for_each_init(Scratch::default, |s, ((out, qkv), open)| sentence_on(unit, qkv, open, shape, out, s));
     }
-    let mut out = out;
     match qkv.kind() {
         Kind::Float => unsafe { run::<f32>(read(&qkv), write(&mut out), open, shape) },
         Kind::BFloat16 => unsafe { run::<Bf16>(read(&qkv), write(&mut out), open, shape) },
@@ -360,22 +357,11 @@ mod tests {
     fn the_same_bits_on_every_vector_unit() {
         fn paths<E: Element>(qkv: &[E], open: &[usize], shape: Shape, tokens: usize) -> Vec<Vec<u32>> {
             let bits = |out: &[E]| out.iter().map(|e| e.load().to_bits()).collect::<Vec<u32>>();
-            let mut results = Vec::new();
             let mut out = vec![E::store(0.0); tokens * shape.hidden];
-            sentence_plain(qkv, open, shape, &mut out, &mut Scratch::default());
-            results.push(bits(&out));
-            #[cfg(target_arch = "x86_64")]
-            {
-                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU has AVX2 and FMA.
-                    unsafe { sentence_avx2(qkv, open, shape, &mut out, &mut Scratch::default()) };
-                    results.push(bits(&out));
-                }
-                if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU has AVX-512F and FMA.
-                    unsafe { sentence_avx512(qkv, open, shape, &mut out, &mut Scratch::default()) };
-                    results.push(bits(&out));
-                }
+            let mut results = Vec::new();
+            for unit in Unit::available() {
+                sentence_on(unit, qkv, open, shape, &mut out, &mut Scratch::default());
+                results.push(bits(&out));
             }
             results
         }

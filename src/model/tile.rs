@@ -7,6 +7,46 @@
 //! code ([`Plain`]) or on AVX2 or AVX-512 registers ([`x86`]) with the same bits: the vector
 //! width decides how many lanes go at once, never what a lane computes.
 
+/// The kinds of vector unit the tiles run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Width {
+    Plain,
+    Avx2,
+    Avx512,
+}
+
+/// A vector unit this CPU has (with FMA): made only here, by [`Unit::available`] and
+/// [`Unit::widest`], so that holding one shows its code may run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Unit(Width);
+
+impl Unit {
+    pub(crate) fn width(self) -> Width {
+        self.0
+    }
+
+    /// Every unit this CPU runs, plainest first.
+    pub(crate) fn available() -> Vec<Unit> {
+        let mut units = vec![Unit(Width::Plain)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            let fma = std::is_x86_feature_detected!("fma");
+            if fma && std::is_x86_feature_detected!("avx2") {
+                units.push(Unit(Width::Avx2));
+            }
+            if fma && std::is_x86_feature_detected!("avx512f") {
+                units.push(Unit(Width::Avx512));
+            }
+        }
+        units
+    }
+
+    /// The widest unit this CPU runs.
+    pub(crate) fn widest() -> Unit {
+        *Unit::available().last().expect("plain code runs anywhere")
+    }
+}
+
 /// The constants of [`Tile::exp`]: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, then `2^k · p(r)`.
 pub(crate) struct ExpConstants {
     /// Inputs below this are taken as it: the result, about 1e-38, is no softmax weight's

@@ -14,7 +14,7 @@ use tch::{Device, Kind, Tensor};
 
 #[cfg(target_arch = "x86_64")]
 use crate::model::tile::x86;
-use crate::model::tile::{Plain, Tile, LANES};
+use crate::model::tile::{Plain, Tile, Unit, Width, LANES};
 
 /// Gates computed together: eight tiles, eight independent sums in flight.
 const GROUP: usize = 8 * LANES;
@@ -118,19 +118,17 @@ unsafe fn row_avx2(packed: &Packed, inputs: &[f32], out: &mut [f32]) {
     row::<x86::Avx2>(packed, inputs, out)
 }
 
-fn row_native(packed: &Packed, inputs: &[f32], out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has AVX-512F and FMA.
-            return unsafe { row_avx512(packed, inputs, out) };
-        }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has AVX2 and FMA.
-            return unsafe { row_avx2(packed, inputs, out) };
-        }
+/// [`row`] on `unit`.
+fn row_on(unit: Unit, packed: &Packed, inputs: &[f32], out: &mut [f32]) {
+    match unit.width() {
+        // SAFETY: a `Unit` is made only for a unit the CPU has, FMA included.
+        #[cfg(target_arch = "x86_64")]
+        Width::Avx512 => unsafe { row_avx512(packed, inputs, out) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Width::Avx2 => unsafe { row_avx2(packed, inputs, out) },
+        _ => row_plain(packed, inputs, out),
     }
-    row_plain(packed, inputs, out)
 }
 
 /// One LSTM direction over `x` `[rows, width, input]` (f32, batch first) whose row `r` has
@@ -149,18 +147,19 @@ pub(crate) fn run(x: &Tensor, lens: &[usize], weights: &Weights, reverse: bool) 
     let projected = Vec::<f32>::try_from(projected.contiguous().view([-1])).ok()?;
     let (per_in, per_out) = (width as usize * 4 * hidden, width as usize * hidden);
     let mut out = vec![0.0f32; rows as usize * per_out];
+    let unit = Unit::widest();
     out.par_chunks_mut(per_out).zip(projected.par_chunks(per_in)).zip(lens).for_each(|((out, inputs), &len)| {
         let inputs = &inputs[..len * 4 * hidden];
         if reverse {
             // the steps in reverse order, then their states back in place
             let reversed: Vec<f32> = inputs.chunks_exact(4 * hidden).rev().flatten().copied().collect();
             let mut states = vec![0.0f32; len * hidden];
-            row_native(&packed, &reversed, &mut states);
+            row_on(unit, &packed, &reversed, &mut states);
             for (dst, src) in out.chunks_exact_mut(hidden).zip(states.chunks_exact(hidden).rev()) {
                 dst.copy_from_slice(src);
             }
         } else {
-            row_native(&packed, inputs, &mut out[..len * hidden]);
+            row_on(unit, &packed, inputs, &mut out[..len * hidden]);
         }
     });
     Some(Tensor::from_slice(&out).view([rows, width, hidden as i64]))
@@ -219,22 +218,11 @@ mod tests {
                 + &recurrent_bias
         });
         let inputs = Vec::<f32>::try_from(projected.view([-1])).unwrap();
-        let mut results = Vec::new();
         let mut out = vec![0.0f32; 9 * 32];
-        row_plain(&packed, &inputs, &mut out);
-        results.push(out.clone());
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU has AVX2 and FMA.
-                unsafe { row_avx2(&packed, &inputs, &mut out) };
-                results.push(out.clone());
-            }
-            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU has AVX-512F and FMA.
-                unsafe { row_avx512(&packed, &inputs, &mut out) };
-                results.push(out.clone());
-            }
+        let mut results = Vec::new();
+        for unit in Unit::available() {
+            row_on(unit, &packed, &inputs, &mut out);
+            results.push(out.clone());
         }
         let bits = |v: &Vec<f32>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert!(results.iter().all(|r| bits(r) == bits(&results[0])), "{} paths disagree", results.len());
