@@ -92,6 +92,26 @@ for left in report["not_about"]:
     print(pd.DataFrame([{"actor": l["actor"], "relevance": l["relevance"], "statement": l["content"]["text"][:80]} for l in left["closest"]]).to_string())
 
 # %% [markdown]
+# ## Who criticises or backs whom
+# Each relation counts the statements of `from` in which the relation model reads an attitude
+# toward `to` (`toward[].attitude.counted`); `left_out` are those that only name it.
+
+# %%
+relations = pd.DataFrame(
+    [
+        {"from": r["from"]["id"], "to": r["to"]["id"], "statements": r["statements"], "left_out": r["left_out"],
+         "stance": r["stance"]["mean"], "reading": r["polarity"]}
+        for r in report["relations"]
+    ]
+)
+print(relations.head(15).to_string())
+pairs = [(l["actor"]["id"] if l["actor"] else None, t) for l in lines for t in l["toward"]]
+for _, r in relations.iterrows():
+    mine = [t for a, t in pairs if a == r["from"] and t["actor"]["id"] == r["to"]]
+    counted = [t for t in mine if t.get("attitude", {"counted": True})["counted"]]
+    assert len(counted) == r["statements"] and len(mine) - len(counted) == r["left_out"], (r["from"], r["to"])
+
+# %% [markdown]
 # ## Stance per actor, with 95% intervals
 
 # %%

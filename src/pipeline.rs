@@ -12,8 +12,7 @@ use crate::corpus::{Article, Item};
 use crate::lexicon::{Cues, Lexicons};
 use crate::quotes::{self, Finder, Statement};
 use crate::report::schema::{
-    round4, ActRecord, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION,
-};
+    round4, ActRecord, ActorRef, ArticleRecord, QuoteRecord, Span, Speaker, Stance, Status, TargetStance, Tone, Toward, TowardVia, SCHEMA_VERSION, Attitude};
 use crate::heads::HeadError;
 use crate::scoring::{Request, Scorer, Scores, StanceProbs};
 use crate::tagger::Tagger;
@@ -196,7 +195,8 @@ fn failed(seq: u64, id: Option<String>, origin: String, reason: String, article:
 /// What the transformer scores for one article: its statements, their stance texts and the
 /// actors they address.
 fn request<'a>(article: &'a Article, analysis: &'a Analysis, targets: &'a [String]) -> Request<'a> {
-    let mut request = Request { tone_texts: Vec::new(), stance_texts: Vec::new(), langs: Vec::new(), targets, toward: Vec::new() };
+    let mut request =
+        Request { tone_texts: Vec::new(), stance_texts: Vec::new(), langs: Vec::new(), targets, toward: Vec::new(), holders: Vec::new() };
     for (i, f) in analysis.found.iter().enumerate() {
         request.tone_texts.push(f.statement.content.slice(&article.text));
         request.stance_texts.push(f.context.slice(&article.text));
@@ -205,6 +205,7 @@ fn request<'a>(article: &'a Article, analysis: &'a Analysis, targets: &'a [Strin
         let within =
             |at: &ByteSpan| (f.context.start <= at.start && at.end <= f.context.end).then(|| (at.start - f.context.start, at.end - f.context.start));
         request.toward.extend(f.toward.iter().map(|(at, a, _)| (i, a.name.as_str(), within(at))));
+        request.holders.push(f.statement.speaker.as_ref().and_then(within));
     }
     request
 }
@@ -314,8 +315,13 @@ pub fn score_chunk(chunk: Analysed, first_seq: u64, scorer: &Scorer, targets: &[
                 .iter()
                 .map(|(mention, a, via)| {
                     let p = scores.toward[next_toward];
+                    let attitude = scorer.relation().zip(scores.relation.get(next_toward)).map(|(r, &[probability, positive])| Attitude {
+                        probability: round4(probability),
+                        positive: round4(positive),
+                        counted: f64::from(probability) >= r.threshold,
+                    });
                     next_toward += 1;
-                    Toward { actor: actor_ref(a), mention: span(text, &index, *mention), via: *via, stance: stance_of(p) }
+                    Toward { actor: actor_ref(a), mention: span(text, &index, *mention), via: *via, stance: stance_of(p), attitude }
                 })
                 .collect();
             let s = &f.statement;

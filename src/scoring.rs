@@ -9,7 +9,10 @@
 //!   pairs with a linear layer. Encoder work grows with statements + distinct targets, never with
 //!   statements × targets. With a relevance model ([`crate::heads::relevance`]) each (statement,
 //!   target) pair also gets P(about the target), from the stance pass's vectors and — for a model
-//!   that reads them — one pass of the untuned upper layers per statement and per target.
+//!   that reads them — one pass of the untuned upper layers per statement and per target. With a
+//!   relation model ([`crate::heads::relation`]) each addressed actor also gets P(the speaker
+//!   expresses an attitude toward it) and its polarity, from the same pass (the speaker's mention
+//!   pooled beside the actor's).
 //! - **a model you bring** (`--model DIR`, see [`crate::model::sequence`]): an NLI model gives
 //!   zero-shot stance from two hypotheses per target in the statement's language ("This
 //!   statement supports {target}." / "… opposes {target}."), so its cost is 2 × statements ×
@@ -19,9 +22,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::heads::relation::{Inputs as RelationInputs, Relation};
 use crate::heads::relevance::{self, Relevance};
 use crate::heads::{label_order, reorder3, tuned, Classifier, HeadError, Pair, Task};
 use crate::lexicon::{Lexicons, StanceHypotheses};
+use crate::model::batching::Mention;
 use crate::model::sequence::{Role, SequenceClassifier};
 use crate::model::{BatchConfig, Precision};
 use crate::quotes::Finder;
@@ -31,6 +36,7 @@ use crate::tagger::Tagger;
 pub const TONE_HEAD: &str = "models/heads/tone";
 pub const STANCE_HEAD: &str = "models/heads/stance";
 pub const RELEVANCE_MODEL: &str = "models/heads/relevance";
+pub const RELATION_MODEL: &str = "models/heads/relation";
 
 /// P(negative, neutral, positive).
 pub type ToneProbs = [f32; 3];
@@ -58,6 +64,8 @@ pub struct Scorer {
     tagger: Option<(Tagger, Finder)>,
     /// P(about the target), and the untuned encoder when the model reads its vectors.
     relevance: Option<(Relevance, Option<crate::model::Encoder>)>,
+    /// Whether a statement's speaker expresses an attitude toward an actor it names.
+    relation: Option<Relation>,
 }
 
 // SAFETY: every model a scorer holds is frozen once loaded and only read: scoring runs forward
@@ -78,6 +86,9 @@ pub struct Request<'a> {
     /// (statement, actor name, where the stance text mentions the actor) triples: stance toward
     /// actors a statement addresses. The mention is a byte range of the statement's stance text.
     pub toward: Vec<(usize, &'a str, Option<(usize, usize)>)>,
+    /// Where each statement's stance text names its speaker (a byte range of it; `None`: no
+    /// speaker named there). May be empty: no speaker anywhere.
+    pub holders: Vec<Option<(usize, usize)>>,
 }
 
 pub struct Scores {
@@ -89,6 +100,17 @@ pub struct Scores {
     pub relevance: Vec<Vec<f32>>,
     /// One per `Request::toward` pair.
     pub toward: Vec<StanceProbs>,
+    /// With a relation model, one per `Request::toward` pair: P(the speaker expresses an
+    /// attitude toward the actor), P(positive | attitude). Empty without one.
+    pub relation: Vec<[f32; 2]>,
+}
+
+/// What the stance pass reads: each pair's stance; P(about) of the user's-target pairs with a
+/// relevance model; the relation readings of the actor pairs with a relation model.
+struct Readings {
+    stance: Vec<StanceProbs>,
+    relevance: Vec<f32>,
+    relation: Vec<[f32; 2]>,
 }
 
 /// `[statement][target]` rows of a flat `[statement × target]` list; empty rows when it is empty.
@@ -163,7 +185,7 @@ impl Scorer {
                 return Err(HeadError::Data("this stance head reads the shipped tone head's output; it cannot run with another tone model".into()));
             }
         }
-        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir, tagger: None, relevance: None })
+        Ok(Scorer { tone, stance, batch, tone_dir, stance_dir, tagger: None, relevance: None, relation: None })
     }
 
     /// Finds statements with `tagger` too, combined with the rules' as `finder` says.
@@ -208,6 +230,23 @@ impl Scorer {
         !matches!(self.stance, StanceModel::Head(_))
     }
 
+    /// Reads relations with `relation`, which must have been fitted on this scorer's stance head.
+    pub fn with_relation(mut self, relation: Relation) -> Result<Self, HeadError> {
+        match &self.stance {
+            StanceModel::Head(c) if c.reads_mentions() => {}
+            _ => return Err(HeadError::Data("relations read the shipped kind of stance head (tuned, reading mentions); this one is not".into())),
+        }
+        if relation.stance_head != relevance::stance_head_hash(&self.stance_dir)? {
+            return Err(HeadError::Data(format!("the relation model was fitted on another stance head than {}", self.stance_dir.display())));
+        }
+        self.relation = Some(relation);
+        Ok(self)
+    }
+
+    pub fn relation(&self) -> Option<&Relation> {
+        self.relation.as_ref()
+    }
+
     pub fn relevance(&self) -> Option<&Relevance> {
         self.relevance.as_ref().map(|(r, _)| r)
     }
@@ -237,13 +276,35 @@ impl Scorer {
 
     /// Stance of each (statement, target) pair, and P(about the target) of the first `about`
     /// pairs when there is a relevance model.
-    fn stance(&self, request: &Request, pairs: &[Pair], about: usize, tone: &[ToneProbs]) -> Result<(Vec<StanceProbs>, Vec<f32>), HeadError> {
+    fn stance(&self, request: &Request, pairs: &[Pair], about: usize, tone: &[ToneProbs]) -> Result<Readings, HeadError> {
         match &self.stance {
             StanceModel::Head(c) => {
                 let order = label_order(c.labels(), &["favor", "against", "neutral"], &[])?;
                 let tones = c.reads_tone().then_some(tone);
-                let vectors = c.pair_vectors(&request.stance_texts, pairs, &self.batch, None)?;
-                let probs = c.classify_pairs(&vectors, pairs, tones)?;
+                // the speakers' mentions, pooled from the same passes when relations are read
+                let holders: Vec<Vec<(usize, usize)>> =
+                    (0..request.stance_texts.len()).map(|t| request.holders.get(t).copied().flatten().into_iter().collect()).collect();
+                let extra: Vec<Mention> = match &self.relation {
+                    Some(_) => holders.iter().enumerate().map(|(text, spans)| Mention { text, spans }).collect(),
+                    None => Vec::new(),
+                };
+                let vectors = c.pair_vectors(&request.stance_texts, pairs, &extra, &self.batch, None)?;
+                let probs: Vec<StanceProbs> = c.classify_pairs(&vectors, pairs, tones)?.iter().map(|p| reorder3(p, &order)).collect();
+                let relation = match &self.relation {
+                    None => Vec::new(),
+                    Some(r) => (about..pairs.len())
+                        .map(|k| {
+                            let p = &pairs[k];
+                            let x = RelationInputs {
+                                statement: &vectors.texts[p.text],
+                                target: vectors.mentions[k].as_deref(),
+                                holder: vectors.extra.get(p.text).and_then(Option::as_deref),
+                                stance: probs[k],
+                            };
+                            [r.attitude(&x), r.positive(&x)]
+                        })
+                        .collect(),
+                };
                 let relevance = match &self.relevance {
                     None => Vec::new(),
                     Some(_) if about == 0 => Vec::new(),
@@ -269,7 +330,7 @@ impl Scorer {
                             .collect()
                     }
                 };
-                Ok((probs.iter().map(|p| reorder3(p, &order)).collect(), relevance))
+                Ok(Readings { stance: probs, relevance, relation })
             }
             StanceModel::Nli { model, hypotheses, fallback } => {
                 let hyps: Vec<(String, String)> = pairs
@@ -291,7 +352,7 @@ impl Scorer {
                         [favor, against, (1.0 - favor - against).max(0.0)]
                     })
                     .collect();
-                Ok((stance, Vec::new()))
+                Ok(Readings { stance, relevance: Vec::new(), relation: Vec::new() })
             }
         }
     }
@@ -299,7 +360,7 @@ impl Scorer {
     pub fn score(&self, request: &Request) -> Result<Scores, HeadError> {
         let n = request.tone_texts.len();
         if n == 0 {
-            return Ok(Scores { tone: Vec::new(), stance: Vec::new(), relevance: Vec::new(), toward: Vec::new() });
+            return Ok(Scores { tone: Vec::new(), stance: Vec::new(), relevance: Vec::new(), toward: Vec::new(), relation: Vec::new() });
         }
         let tone = self.tone(&request.tone_texts)?;
         let k = request.targets.len();
@@ -310,8 +371,8 @@ impl Scorer {
             pairs.extend(request.targets.iter().map(|t| Pair { text: i, target: t.as_str(), mentions: &[] }));
         }
         pairs.extend(request.toward.iter().map(|(i, name, at)| Pair { text: *i, target: name, mentions: at.as_slice() }));
-        let (probs, about) = self.stance(request, &pairs, n * k, &tone)?;
-        let (per_target, toward) = probs.split_at(n * k);
-        Ok(Scores { tone, stance: per_statement(per_target, n, k), relevance: per_statement(&about, n, k), toward: toward.to_vec() })
+        let Readings { stance, relevance, relation } = self.stance(request, &pairs, n * k, &tone)?;
+        let (per_target, toward) = stance.split_at(n * k);
+        Ok(Scores { tone, stance: per_statement(per_target, n, k), relevance: per_statement(&relevance, n, k), toward: toward.to_vec(), relation })
     }
 }

@@ -20,8 +20,14 @@ enum EvalTask {
     /// Stance toward a target (favor / against / neutral).
     Stance,
     /// Opinion tuples (holder, target, expression, polarity) on RuOpinionNE-format sentences,
-    /// with the dataset's own matching (weighted tuple precision, recall, F1).
+    /// with the dataset's own matching (weighted tuple precision, recall, F1), through the
+    /// product's path, relations read by the relation model (`--head`, default the shipped one;
+    /// `--no-relation`: by the stance alone).
     Opinions,
+    /// The relation model's (holder, target) pair figures alone (AUC of P(attitude), pair F1 at
+    /// its threshold, polarity accuracy): on RuOpinionNE-format sentences, or on target-sentiment
+    /// rows (NewsMTSC) read as pairs with no holder, a polar label an attitude.
+    Relation,
     /// P(about the target): the data's targets against mismatched ones (AUC; `--head` is the
     /// relevance model, `--stance-head` the head whose vectors it reads).
     Relevance,
@@ -38,9 +44,13 @@ pub struct EvalArgs {
     /// one `{"id", "label", "probs"}` line per item).
     #[arg(long)]
     predictions: Option<PathBuf>,
-    /// The trained head to measure (classification tasks).
+    /// The trained head to measure (classification tasks; for relevance and relation the
+    /// model's directory, by default the shipped one).
     #[arg(long)]
     head: Option<PathBuf>,
+    /// Opinions: without the relation model (every addressed actor, by its stance).
+    #[arg(long)]
+    no_relation: bool,
     /// Relevance: the stance head whose vectors the model reads (default: models/heads/stance).
     #[arg(long)]
     stance_head: Option<PathBuf>,
@@ -90,6 +100,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             if let Some((tagger, _)) = args.finder.load(|| Ok(model_dir.clone()), precision, &scorer.bottoms())? {
                 scorer = scorer.with_tagger(tagger, args.finder.finder());
             }
+            if !args.no_relation {
+                let dir = given_or_checkout(args.head.as_ref(), standpoint::scoring::RELATION_MODEL)?;
+                scorer = scorer.with_relation(standpoint::heads::relation::Relation::load(&dir)?)?;
+            }
             let sentences = eval::opinions::read(&args.data)?;
             let predicted = eval::predict_opinions(&sentences, &lexicons, &dict, &scorer);
             if let Some(path) = &args.predictions {
@@ -102,6 +116,29 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             let mut metrics = eval::opinions::metrics(&sentences, &predicted);
             metrics["polarity_on_gold_opinions"] = eval::gold_polarity(&sentences, &scorer)?;
             println!("{}", serde_json::to_string_pretty(&metrics)?);
+        }
+        EvalTask::Relation => {
+            standpoint::runtime::kernel_threads(args.model.batch_config().threads);
+            let stance_dir = given_or_checkout(args.stance_head.as_ref(), standpoint::scoring::STANCE_HEAD)?;
+            let model_dir = given_or_checkout(args.head.as_ref(), standpoint::scoring::RELATION_MODEL)?;
+            let relation = standpoint::heads::relation::Relation::load(&model_dir)?;
+            if relation.stance_head != standpoint::heads::relevance::stance_head_hash(&stance_dir)? {
+                anyhow::bail!("{} was fitted on another stance head than {}", model_dir.display(), stance_dir.display());
+            }
+            let stance = standpoint::heads::Classifier::load(&args.model.dir()?, &stance_dir, precision)?;
+            let (_, dict) = args.text.load()?;
+            // opinion tuples (RuOpinionNE) or target-sentiment rows (NewsMTSC), by the first line
+            let first_line = |p: &PathBuf| -> Option<String> {
+                use std::io::BufRead;
+                std::io::BufReader::new(std::fs::File::open(p).ok()?).lines().next()?.ok()
+            };
+            let opinions = args.data.iter().all(|p| first_line(p).is_some_and(|l| l.contains("\"opinions\"")));
+            let figures = if opinions {
+                standpoint::train::relation::measure(&stance, &relation, &dict, &args.data, &args.model.batch_config())?
+            } else {
+                standpoint::train::relation::measure_targets(&stance, &relation, &dict, &args.data, &args.model.batch_config())?
+            };
+            println!("{}", serde_json::to_string_pretty(&figures)?);
         }
         EvalTask::Relevance => {
             standpoint::runtime::kernel_threads(args.model.batch_config().threads);

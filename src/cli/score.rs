@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use standpoint::model::sequence::SequenceClassifier;
 use standpoint::report::{ModelFile, RunInfo};
 use standpoint::score::{self, ScoreConfig};
+use standpoint::heads::relation::Relation;
 use standpoint::heads::relevance::Relevance;
-use standpoint::scoring::{Scorer, RELEVANCE_MODEL, STANCE_HEAD, TONE_HEAD};
+use standpoint::scoring::{Scorer, RELATION_MODEL, RELEVANCE_MODEL, STANCE_HEAD, TONE_HEAD};
 
 use super::args::{checkout_path, default_model_dir, given_or_checkout, FinderArgs, ModelArgs, TextArgs};
 use super::progress::{stderr_is_terminal, Bar};
@@ -43,6 +44,15 @@ pub struct ScoreArgs {
     /// the shipped kind (`--model` NLI), this is what happens.
     #[arg(long)]
     no_relevance: bool,
+    /// Relation model directory (default: models/heads/relation): a statement counts toward its
+    /// speaker's relation to an actor it names only when the speaker expresses an attitude toward
+    /// that actor (P(attitude) at the model's threshold), with the model's polarity.
+    #[arg(long, conflicts_with = "no_relation")]
+    relation: Option<PathBuf>,
+    /// Count every statement that names an actor toward the speaker's relation to it, by its
+    /// stance (no relation model).
+    #[arg(long)]
+    no_relation: bool,
     /// Articles per chunk: the text stages and the transformer work a chunk at a time.
     #[arg(long, default_value_t = ScoreConfig::default().chunk)]
     chunk: usize,
@@ -139,6 +149,17 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             format!("{}: give --relevance with a model fitted on this stance head (standpoint train --task relevance), or --no-relevance", dir.display())
         })?;
     }
+    let relation_dir = match (&args.relation, args.no_relation || scorer.takes_no_relevance()) {
+        (Some(d), _) => Some(d.clone()),
+        (None, true) => None,
+        (None, false) => Some(checkout_path(RELATION_MODEL)?),
+    };
+    if let Some(dir) = &relation_dir {
+        let model = Relation::load(dir).with_context(|| format!("loading the relation model in {}", dir.display()))?;
+        scorer = scorer.with_relation(model).with_context(|| {
+            format!("{}: give --relation with a model fitted on this stance head (standpoint train --task relation), or --no-relation", dir.display())
+        })?;
+    }
     let tagger_dir = match args.finder.load(|| Ok(model_dir.clone()), precision, &scorer.bottoms())? {
         Some((tagger, dir)) => {
             scorer = scorer.with_tagger(tagger, args.finder.finder());
@@ -163,6 +184,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
             "batch_size": args.model.batch_size,
             "attribution": args.finder.finder(),
             "relevance": scorer.relevance().map(|r| serde_json::json!({"threshold": r.threshold, "vectors": r.vectors, "features": r.features})),
+            "relation": scorer.relation().map(|r| serde_json::json!({"threshold": r.threshold, "features": r.features, "polarity": r.polarity})),
         }),
         numerics: standpoint::runtime::numerics(precision, scorer.precision()),
         execution: [
@@ -181,6 +203,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     };
     if let Some(dir) = &relevance_dir {
         run_info.models.push(ModelFile { role: "relevance".into(), id: name(dir), sha256: dir_hash(dir)? });
+    }
+    if let Some(dir) = &relation_dir {
+        run_info.models.push(ModelFile { role: "relation".into(), id: name(dir), sha256: dir_hash(dir)? });
     }
     if let Some(dir) = &tagger_dir {
         run_info.models.push(ModelFile { role: "tagger".into(), id: name(dir), sha256: dir_hash(dir)? });

@@ -20,6 +20,9 @@ enum TrainTask {
     /// P(a statement is about a target), on the stance head's vectors (`--stance-head`), from
     /// the data's targets against mismatched ones.
     Relevance,
+    /// Relations: P(a holder expresses an attitude toward an actor) and its polarity, on the
+    /// stance head's reading (`--stance-head`), from opinion tuples in RuOpinionNE's layout.
+    Relation,
 }
 
 impl TrainTask {
@@ -29,7 +32,7 @@ impl TrainTask {
             TrainTask::Sentiment => Some(standpoint::heads::Task::Sentiment),
             TrainTask::TargetSentiment => Some(standpoint::heads::Task::TargetSentiment),
             TrainTask::Stance => Some(standpoint::heads::Task::Stance),
-            TrainTask::Attribution | TrainTask::Relevance => None,
+            TrainTask::Attribution | TrainTask::Relevance | TrainTask::Relation => None,
         }
     }
 }
@@ -155,6 +158,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
     let Some(task) = args.task.head() else {
         return match args.task {
             TrainTask::Relevance => run_relevance(args),
+            TrainTask::Relation => run_relation(args),
             _ => run_tagger(args),
         };
     };
@@ -221,6 +225,19 @@ fn run_relevance(args: TrainArgs) -> anyhow::Result<Outcome> {
     let model = standpoint::heads::relevance::train(&readers, &stance_dir, &args.data, &args.dev, &args.model.batch_config(), args.seed)?;
     model.save(&args.out)?;
     eprintln!("standpoint: fitted relevance in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
+    println!("{}", serde_json::to_string_pretty(&model.record)?);
+    Ok(Outcome::Success)
+}
+
+fn run_relation(args: TrainArgs) -> anyhow::Result<Outcome> {
+    standpoint::runtime::kernel_threads(args.model.batch_config().threads);
+    let stance_dir = given_or_checkout(args.stance_head.as_ref(), standpoint::scoring::STANCE_HEAD)?;
+    let stance = standpoint::heads::Classifier::load(&args.model.dir()?, &stance_dir, args.model.precision())?;
+    let dict = standpoint::actors::Dictionary::builtin()?;
+    let started = Instant::now();
+    let model = standpoint::train::relation::train(&stance, &stance_dir, &dict, &args.data, &args.dev, &args.model.batch_config(), args.seed)?;
+    model.save(&args.out)?;
+    eprintln!("standpoint: fitted relations in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
     println!("{}", serde_json::to_string_pretty(&model.record)?);
     Ok(Outcome::Success)
 }

@@ -87,15 +87,18 @@ pub fn predict_opinions(sentences: &[opinions::Sentence], lexicons: &Lexicons, d
                     None => opinions::Holder::Author,
                 };
                 for t in &q.toward {
-                    let s = &t.stance;
-                    if s.neutral >= s.favor.max(s.against) {
-                        continue;
-                    }
+                    // the relation model's reading when there is one, else the stance's
+                    let positive = match &t.attitude {
+                        Some(a) if !a.counted => continue,
+                        Some(a) => a.positive >= 0.5,
+                        None if t.stance.neutral >= t.stance.favor.max(t.stance.against) => continue,
+                        None => t.stance.favor > t.stance.against,
+                    };
                     tuples.push(opinions::Tuple {
                         holder: holder.clone(),
                         target: vec![(t.mention.start, t.mention.end)],
                         expression: vec![(q.content.start, q.content.end)],
-                        positive: s.favor > s.against,
+                        positive,
                     });
                 }
             }
@@ -128,6 +131,7 @@ pub fn gold_polarity(sentences: &[opinions::Sentence], scorer: &crate::scoring::
                 langs: vec![s.lang.as_deref()],
                 targets: &[],
                 toward: targets.iter().zip(&names).map(|(r, name)| (0, name.as_str(), r.first().copied())).collect(),
+                holders: Vec::new(),
             };
             let scores = scorer.score(&request)?;
             Ok(s.tuples

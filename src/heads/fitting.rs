@@ -44,3 +44,13 @@ pub fn temperature(logits: &Tensor, gold: &Tensor) -> f64 {
         .fold((1.0, f64::INFINITY), |best, (t, nll)| if nll < best.1 { (t, nll) } else { best })
         .0
 }
+
+/// The logistic function.
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// A linear model's score: `b + w · x`.
+pub fn logit(w: &[f64], b: f64, x: &[f64]) -> f64 {
+    b + w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>()
+}

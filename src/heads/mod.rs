@@ -11,6 +11,7 @@ pub mod fitting;
 pub mod head;
 pub mod labelled;
 pub mod metrics;
+pub mod relation;
 pub mod relevance;
 pub mod tuned;
 
@@ -63,11 +64,28 @@ pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
         .collect()
 }
 
+/// Reads a model stored as one JSON file `file` in `dir`.
+pub(crate) fn read_model<T: serde::de::DeserializeOwned>(dir: &Path, file: &str) -> Result<T, HeadError> {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
+    serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 0, source })
+}
+
+/// Writes a model as one pretty-printed JSON file `file` in `dir` (made when missing).
+pub(crate) fn write_model<T: serde::Serialize>(dir: &Path, file: &str, model: &T) -> Result<(), HeadError> {
+    std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
+    let path = dir.join(file);
+    let text = serde_json::to_string_pretty(model).expect("plain data");
+    std::fs::write(&path, text + "\n").map_err(|source| HeadError::Io { path: path.display().to_string(), source })
+}
+
 /// What a target-reading head reads of its pairs: the texts' vectors, each pair's pooled mention
 /// (see [`Row`]), and the distinct targets' vectors.
 pub struct PairVectors<'p> {
     pub texts: Vec<Vec<f32>>,
     pub mentions: Vec<Option<Vec<f32>>>,
+    /// The extra spans' pooled states, in the order asked.
+    pub extra: Vec<Option<Vec<f32>>>,
     targets: Vec<&'p str>,
     target_vectors: Vec<Vec<f32>>,
 }
@@ -225,7 +243,7 @@ impl Classifier {
                 self.classify(&u.iter().enumerate().map(|(i, u)| Row { text: u, target: None, mention: None, tone: tone_at(i) }).collect::<Vec<_>>())
             }
             Some(pairs) => {
-                let vectors = self.pair_vectors(texts, pairs, batch, cache)?;
+                let vectors = self.pair_vectors(texts, pairs, &[], batch, cache)?;
                 self.classify_pairs(&vectors, pairs, tones)
             }
         }
@@ -234,21 +252,32 @@ impl Classifier {
     /// The vectors a target-reading head classifies `pairs` from: each text and each distinct
     /// target encoded once, and — for a head that reads mentions — each pair's mention pooled
     /// from its text's own forward pass.
-    pub fn pair_vectors<'p>(&self, texts: &[&str], pairs: &[Pair<'p>], batch: &BatchConfig, cache: Option<&Path>) -> Result<PairVectors<'p>, HeadError> {
-        let (texts, mentions) = if self.reads_mentions() {
+    /// `extra`: further spans of the texts to pool from the same passes (into
+    /// [`PairVectors::extra`]; all `None` for a head that does not read mentions).
+    pub fn pair_vectors<'p>(
+        &self,
+        texts: &[&str],
+        pairs: &[Pair<'p>],
+        extra: &[Mention],
+        batch: &BatchConfig,
+        cache: Option<&Path>,
+    ) -> Result<PairVectors<'p>, HeadError> {
+        let (texts, mentions, extra) = if self.reads_mentions() {
             let locate = matches!(self, Classifier::Tuned { tuned, .. } if tuned.locates_targets());
             let spans: Vec<Cow<[(usize, usize)]>> = pairs.iter().map(|p| mention_spans(texts[p.text], p.target, p.mentions, locate)).collect();
-            let probes: Vec<Mention> = pairs.iter().zip(&spans).map(|(p, s)| Mention { text: p.text, spans: s }).collect();
-            let (embedded, m) = crate::model::batching::embed_with_mentions(self.encoder(), texts, &probes, batch)?;
-            (embedded.into_iter().map(|e| e.vector).collect(), m)
+            let probes: Vec<Mention> =
+                pairs.iter().zip(&spans).map(|(p, s)| Mention { text: p.text, spans: s }).chain(extra.iter().copied()).collect();
+            let (embedded, mut m) = crate::model::batching::embed_with_mentions(self.encoder(), texts, &probes, batch)?;
+            let extra = m.split_off(pairs.len());
+            (embedded.into_iter().map(|e| e.vector).collect(), m, extra)
         } else {
-            (self.encode(texts, batch, cache)?, vec![None; pairs.len()])
+            (self.encode(texts, batch, cache)?, vec![None; pairs.len()], vec![None; extra.len()])
         };
         let mut targets: Vec<&'p str> = pairs.iter().map(|p| p.target).collect();
         targets.sort_unstable();
         targets.dedup();
         let target_vectors = self.encode(&targets, batch, cache)?;
-        Ok(PairVectors { texts, mentions, targets, target_vectors })
+        Ok(PairVectors { texts, mentions, extra, targets, target_vectors })
     }
 
     /// Calibrated probabilities of `pairs` from their [`Self::pair_vectors`].

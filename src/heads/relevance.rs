@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::fitting::Rng;
+use super::fitting::{logit, sigmoid, Rng};
 use super::{Classifier, HeadError};
 use crate::model::BatchConfig;
 
@@ -119,21 +119,15 @@ impl Relevance {
     }
 
     pub fn load(dir: &Path) -> Result<Self, HeadError> {
-        let path = dir.join(FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
-        let model: Relevance =
-            serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 0, source })?;
+        let model: Relevance = super::read_model(dir, FILE)?;
         if model.format != 1 {
-            return Err(HeadError::Data(format!("{}: unknown format {}", path.display(), model.format)));
+            return Err(HeadError::Data(format!("{}: unknown format {}", dir.join(FILE).display(), model.format)));
         }
         Ok(model)
     }
 
     pub fn save(&self, dir: &Path) -> Result<(), HeadError> {
-        std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
-        let path = dir.join(FILE);
-        let text = serde_json::to_string_pretty(self).expect("plain data");
-        std::fs::write(&path, text + "\n").map_err(|source| HeadError::Io { path: path.display().to_string(), source })
+        super::write_model(dir, FILE, self)
     }
 }
 
@@ -146,14 +140,6 @@ pub fn stance_head_hash(stance_dir: &Path) -> Result<String, HeadError> {
         .ok_or_else(|| HeadError::Data(format!("{}: no tuned.json or head.json", stance_dir.display())))?;
     let bytes = std::fs::read(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
     Ok(crate::digest::sha256_hex(&bytes))
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-fn logit(w: &[f64], b: f64, x: &[f64]) -> f64 {
-    b + w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>()
 }
 
 /// One text and the targets it is about.

@@ -134,6 +134,7 @@ struct RelationAcc {
     statements: u64,
     articles: ArticleCount,
     by_cue: u64,
+    left_out: u64,
     stance: Accumulator,
     tone: Accumulator,
     evidence: Strongest,
@@ -235,6 +236,9 @@ pub struct Relation {
     pub articles: u64,
     /// Statements where the cue itself addresses the other actor ("accused Yerevan of").
     pub by_cue: u64,
+    /// Statements of the speaker that name the other actor without an attitude toward it (the
+    /// relation model's reading): not counted above.
+    pub left_out: u64,
     pub stance: Estimate,
     pub tone: Estimate,
     pub polarity: Polarity,
@@ -314,12 +318,22 @@ impl<'a> Aggregator<'a> {
             let r = self.relations.entry((id.clone(), t.actor.id.clone())).or_default();
             r.from.get_or_insert_with(|| speaker.actor.clone());
             r.to.get_or_insert_with(|| t.actor.clone());
+            // with a relation model, only what the speaker says about the actor counts, its
+            // polarity the model's; without one, every statement naming the actor, by its stance
+            let (favor, against) = match &t.attitude {
+                Some(a) if !a.counted => {
+                    r.left_out += 1;
+                    continue;
+                }
+                Some(a) => (a.positive, 1.0 - a.positive),
+                None => (t.stance.favor, t.stance.against),
+            };
             r.statements += 1;
             r.articles.see(&q.article_id);
             r.by_cue += u64::from(t.via == super::schema::TowardVia::Cue);
-            r.stance.add(t.stance.favor, t.stance.against);
+            r.stance.add(favor, against);
             r.tone.add(q.tone.positive, q.tone.negative);
-            r.evidence.offer(q, t.stance.score, None);
+            r.evidence.offer(q, favor - against, None);
         }
         if let Some(date) = &q.date {
             let day: String = date.chars().take(10).collect();
@@ -359,6 +373,7 @@ impl<'a> Aggregator<'a> {
         let mut relations: Vec<Relation> = self
             .relations
             .into_values()
+            .filter(|r| r.statements > 0)
             .map(|r| {
                 let stance = r.stance.estimate();
                 let polarity = if stance.ci95[1] < 0.0 {
@@ -374,6 +389,7 @@ impl<'a> Aggregator<'a> {
                     statements: r.statements,
                     articles: r.articles.n,
                     by_cue: r.by_cue,
+                    left_out: r.left_out,
                     stance,
                     tone: r.tone.estimate(),
                     polarity,
@@ -471,6 +487,35 @@ mod tests {
         }
         a.merge(&b);
         assert_eq!(a.estimate(), all.estimate());
+    }
+
+    fn statement_toward(attitude: &str) -> QuoteRecord {
+        let line = r#"{"schema_version":"1.7","article_id":"a","date":null,"index":0,"lang":"en","kind":"direct",
+            "content":{"start":0,"end":4,"text":"text"},"cue":null,"speaker_mention":null,
+            "actor":{"id":"US","name":"United States","type":"state","parent":null,"sub":null,"role":null,"via":"name","confidence":1.0},
+            "confidence":1.0,"context":{"start":0,"end":4,"text":"text"},
+            "tone":{"negative":0.5,"neutral":0.5,"positive":0.0,"score":-0.5},"stance":[],
+            "toward":[{"actor":{"id":"AZ","name":"Azerbaijan","type":"state","parent":null},"mention":{"start":0,"end":4,"text":"text"},
+                       "via":"mention","favor":0.6,"against":0.1,"neutral":0.3,"score":0.5ATTITUDE}]}"#;
+        serde_json::from_str(&line.replace("ATTITUDE", attitude)).expect("a quote record")
+    }
+
+    #[test]
+    fn relations_count_only_the_attitudes_the_model_read_with_its_polarity() {
+        let mut agg = Aggregator::new(&[]);
+        agg.add(&statement_toward(r#","attitude":{"probability":0.9,"positive":0.1,"counted":true}"#));
+        agg.add(&statement_toward(r#","attitude":{"probability":0.2,"positive":0.9,"counted":false}"#));
+        let r = &agg.finish().relations[0];
+        assert_eq!((r.statements, r.left_out), (1, 1));
+        // 2 · P(positive) − 1, not the stance's favour − against
+        assert!((r.stance.mean + 0.8).abs() < 1e-9, "{:?}", r.stance);
+        // without a relation model, every statement by its stance; none counted, no relation
+        let mut agg = Aggregator::new(&[]);
+        agg.add(&statement_toward(""));
+        assert!((agg.finish().relations[0].stance.mean - 0.5).abs() < 1e-9);
+        let mut agg = Aggregator::new(&[]);
+        agg.add(&statement_toward(r#","attitude":{"probability":0.2,"positive":0.9,"counted":false}"#));
+        assert!(agg.finish().relations.is_empty());
     }
 
     #[test]

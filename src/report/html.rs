@@ -330,13 +330,13 @@ pub fn write(w: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     if report.aggregates.relations.is_empty() {
         out.push_str(r#"<p class="note">No statement addressed or named another known actor.</p>"#);
     } else {
-        out.push_str(r#"<p class="note">An arrow from A to B: A's statements address or name B. Red: A's stance toward B is negative (the whole 95% interval below zero); green: positive; grey: unclear. Thicker arrows, more statements.</p>"#);
+        out.push_str(r#"<p class="note">An arrow from A to B: A's statements address or name B and, with a relation model, express an attitude toward it; statements that only name B in passing are left out (last column). Red: A's stance toward B is negative (the whole 95% interval below zero); green: positive; grey: unclear. Thicker arrows, more statements.</p>"#);
         relation_graph(&mut out, report);
-        out.push_str("<table><tr><th>from</th><th>to</th><th>statements</th><th>stance</th><th>tone</th><th>reading</th></tr>");
+        out.push_str("<table><tr><th>from</th><th>to</th><th>statements</th><th>stance</th><th>tone</th><th>reading</th><th>left out: no attitude toward B</th></tr>");
         for r in report.aggregates.relations.iter().take(40) {
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} [{}, {}]</td><td>{}</td><td>{:?}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} [{}, {}]</td><td>{}</td><td>{:?}</td><td>{}</td></tr>",
                 esc(&r.from.name),
                 esc(&r.to.name),
                 r.statements,
@@ -344,7 +344,8 @@ pub fn write(w: &mut dyn Write, report: &Report) -> std::io::Result<()> {
                 r.stance.ci95[0],
                 r.stance.ci95[1],
                 r.tone.mean,
-                r.polarity
+                r.polarity,
+                r.left_out
             );
         }
         out.push_str("</table>");

@@ -12,7 +12,7 @@ use crate::quotes::{Finder, Kind};
 
 /// Carried by every file and every JSONL line. Bumped: major when a field changes meaning or
 /// goes away, minor when one (or a value of one) is added.
-pub const SCHEMA_VERSION: &str = "1.6";
+pub const SCHEMA_VERSION: &str = "1.7";
 
 /// Rounds a probability or score for output (byte-stable across runs and machines).
 pub fn round4(x: f32) -> f64 {
@@ -113,6 +113,23 @@ pub struct Toward {
     pub via: TowardVia,
     #[serde(flatten)]
     pub stance: Stance,
+    /// The relation model's reading of the pair (absent when none was loaded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attitude: Option<Attitude>,
+}
+
+/// Whether the speaker expresses an attitude toward the actor the statement names (rather than
+/// naming it in passing, or asking something of it), and which way.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attitude {
+    /// P(the speaker expresses an attitude toward the actor).
+    pub probability: f64,
+    /// P(positive | attitude).
+    pub positive: f64,
+    /// `probability` reached the model's threshold: the pair counts toward the speaker → actor
+    /// relation.
+    pub counted: bool,
 }
 
 /// One line of `quotes.jsonl`: a statement with its speaker, actor and scores.

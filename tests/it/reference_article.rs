@@ -165,6 +165,17 @@ fn the_report_reads_the_reference_article_as_a_careful_reader_would() {
         r["tone"]["mean"].as_f64().unwrap()
     };
     assert!(tone("AZ", "AM") < 0.0 && tone("AM", "AZ") < 0.0, "hostile both ways");
+    // what each says of the other is criticism, as the relation model reads it
+    for (from, to) in [("AZ", "AM"), ("AM", "AZ")] {
+        let r = relations.iter().find(|r| r["from"]["id"] == from && r["to"]["id"] == to).unwrap();
+        assert_eq!(r["polarity"], "criticises", "{r:#}");
+    }
+    for q in quotes.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()) {
+        for t in q["toward"].as_array().unwrap() {
+            let p = t["attitude"]["probability"].as_f64().expect("every addressed actor has the relation model's reading");
+            assert!((0.0..=1.0).contains(&p), "{t:#}");
+        }
+    }
 
     // Russia is not quoted about the checkpoint: what the article says of its view counts for
     // no stance toward it (the relevance model leaves it out), and the report says so.
