@@ -233,8 +233,12 @@ impl Scorer {
     /// Reads relations with `relation`, which must have been fitted on this scorer's stance head.
     pub fn with_relation(mut self, relation: Relation) -> Result<Self, HeadError> {
         match &self.stance {
-            StanceModel::Head(c) if c.reads_mentions() => {}
-            _ => return Err(HeadError::Data("relations read the shipped kind of stance head (tuned, reading mentions); this one is not".into())),
+            StanceModel::Head(c) if c.reads_mentions() && relation.reads_width(c.encoder().hidden_size) => {}
+            _ => {
+                return Err(HeadError::Data(
+                    "relations read the shipped kind of stance head (tuned, reading mentions, as wide as the model was fitted on); this one is not".into(),
+                ))
+            }
         }
         if relation.stance_head != relevance::stance_head_hash(&self.stance_dir)? {
             return Err(HeadError::Data(format!("the relation model was fitted on another stance head than {}", self.stance_dir.display())));

@@ -104,11 +104,14 @@ impl Relation {
         if model.polarity == PolarityFrom::Own && model.polarity_weights.len() != model.weights.len() {
             return Err(bad("the polarity weights do not match the attitude weights".into()));
         }
-        let width = row(Features::Stance, &Inputs { statement: &[], target: None, holder: None, stance: [0.0; 3] }).len();
-        if model.features == Features::Stance && model.weights.len() != width {
-            return Err(bad(format!("{} weights for {width} features", model.weights.len())));
-        }
         Ok(model)
+    }
+
+    /// Whether the model reads vectors `hidden` wide (the stance head's encoder's): its weights
+    /// fit the feature row of such vectors.
+    pub fn reads_width(&self, hidden: usize) -> bool {
+        let v = vec![0.0f32; hidden];
+        self.weights.len() == row(self.features, &Inputs { statement: &v, target: Some(&v), holder: Some(&v), stance: [0.0; 3] }).len()
     }
 
     pub fn save(&self, dir: &Path) -> Result<(), HeadError> {
@@ -175,6 +178,26 @@ mod tests {
         // a mention that is its holder's own vector has cosine 1 with it
         assert!((row(Features::Stance, &full)[5] - 1.0).abs() < 1e-9);
         assert_eq!(row(Features::Mentions, &full).len(), 7 + 2 * s.len());
+    }
+
+    #[test]
+    fn a_model_reads_only_vectors_as_wide_as_it_was_fitted_on() {
+        let model = |features, n| Relation {
+            format: 1,
+            features,
+            weights: vec![0.0; n],
+            bias: 0.0,
+            threshold: 0.5,
+            polarity: PolarityFrom::Stance,
+            polarity_weights: Vec::new(),
+            polarity_bias: 0.0,
+            stance_head: String::new(),
+            l2: 0.0,
+            record: Value::Null,
+        };
+        assert!(model(Features::Stance, 7).reads_width(384) && model(Features::Stance, 7).reads_width(4));
+        assert!(model(Features::Mentions, 7 + 2 * 384).reads_width(384));
+        assert!(!model(Features::Mentions, 7 + 2 * 384).reads_width(256));
     }
 
     #[test]
