@@ -278,8 +278,9 @@ impl Scorer {
         }
     }
 
-    /// Stance of each (statement, target) pair, and P(about the target) of the first `about`
-    /// pairs when there is a relevance model.
+    /// Stance of each (statement, target) pair, P(about the target) of the first `about` pairs
+    /// when there is a relevance model, and the relation readings of the rest (the actor pairs)
+    /// when there is a relation model.
     fn stance(&self, request: &Request, pairs: &[Pair], about: usize, tone: &[ToneProbs]) -> Result<Readings, HeadError> {
         match &self.stance {
             StanceModel::Head(c) => {
