@@ -16,10 +16,11 @@ Writes bench/results/embed_profile.json.
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import tempfile
+
+import scale
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -69,19 +70,15 @@ def main():
         samples[kind] += count
     total = max(1, sum(samples.values()))
     shares = {k: 100.0 * v / total for k, v in samples.items()}
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     result = {
         "benchmark": "where standpoint embed spends its time (perf cpu-clock samples)",
         "command": " ".join(["standpoint", "embed", "bench/sentences.jsonl", "--threads", str(args.threads)]),
-        "machine": {"cpu": cpu, "cores": os.cpu_count()},
+        "machine": scale.machine(),
         "embed_s": timings.get("embed_s"),
         "samples": total,
         "percent_of_samples": {k: round(v, 1) for k, v in sorted(shares.items(), key=lambda kv: -kv[1])},
     }
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
+    scale.write(args.out, result)
     print(json.dumps(result, indent=2))
 
 

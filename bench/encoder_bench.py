@@ -225,10 +225,7 @@ def main():
             **{f"{name}_vs_best_python": round(results[best_python] / results[name], 2) for name in results if name.startswith("standpoint")},
         },
     }
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-        f.write("\n")
+    scale.write(args.out, report)
     print(json.dumps(report, indent=2))
 
 

@@ -118,11 +118,16 @@ def run(n, extra=(), name=None, binary=BIN):
     }
 
 
+def write(path, result):
+    """Writes `result` as indented JSON to `path`, making its folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+
+
 def save(name, result):
     """Writes `result` (with the machine it was measured on) to bench/results/NAME.json."""
-    result = {"machine": machine(), **result}
-    (ROOT / "bench/results").mkdir(parents=True, exist_ok=True)
-    (ROOT / f"bench/results/{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    write(ROOT / f"bench/results/{name}.json", {"machine": machine(), **result})
 
 
 def main():
