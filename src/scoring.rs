@@ -287,12 +287,11 @@ impl Scorer {
                 let order = label_order(c.labels(), &["favor", "against", "neutral"], &[])?;
                 let tones = c.reads_tone().then_some(tone);
                 // the speakers' mentions, pooled from the same passes when relations are read
-                let holders: Vec<Vec<(usize, usize)>> =
-                    (0..request.stance_texts.len()).map(|t| request.holders.get(t).copied().flatten().into_iter().collect()).collect();
-                let extra: Vec<Mention> = match &self.relation {
-                    Some(_) => holders.iter().enumerate().map(|(text, spans)| Mention { text, spans }).collect(),
+                let holders: Vec<Vec<(usize, usize)>> = match &self.relation {
+                    Some(_) => (0..request.stance_texts.len()).map(|t| request.holders.get(t).copied().flatten().into_iter().collect()).collect(),
                     None => Vec::new(),
                 };
+                let extra: Vec<Mention> = holders.iter().enumerate().map(|(text, spans)| Mention { text, spans }).collect();
                 let vectors = c.pair_vectors(&request.stance_texts, pairs, &extra, &self.batch, None)?;
                 let probs: Vec<StanceProbs> = c.classify_pairs(&vectors, pairs, tones)?.iter().map(|p| reorder3(p, &order)).collect();
                 let relation = match &self.relation {

@@ -174,6 +174,16 @@ pub(crate) fn given_or_checkout(given: Option<&PathBuf>, relative: &str) -> anyh
     }
 }
 
+/// An optional model's directory: the one given; else none when `off`; else the checkout's
+/// `relative`.
+pub(crate) fn optional_model(given: Option<&PathBuf>, off: bool, relative: &str) -> anyhow::Result<Option<PathBuf>> {
+    match (given, off) {
+        (Some(dir), _) => Ok(Some(dir.clone())),
+        (None, true) => Ok(None),
+        (None, false) => checkout_path(relative).map(Some),
+    }
+}
+
 /// A directory shipped with the checkout: `relative` in the working directory, else beside the
 /// checkout the executable was built in.
 pub(crate) fn checkout_path(relative: &str) -> anyhow::Result<PathBuf> {

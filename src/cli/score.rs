@@ -14,7 +14,7 @@ use standpoint::heads::relation::Relation;
 use standpoint::heads::relevance::Relevance;
 use standpoint::scoring::{Scorer, RELATION_MODEL, RELEVANCE_MODEL, STANCE_HEAD, TONE_HEAD};
 
-use super::args::{checkout_path, default_model_dir, given_or_checkout, FinderArgs, ModelArgs, TextArgs};
+use super::args::{default_model_dir, given_or_checkout, optional_model, FinderArgs, ModelArgs, TextArgs};
 use super::progress::{stderr_is_terminal, Bar};
 use super::Outcome;
 
@@ -138,22 +138,14 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<Outcome> {
     let stance_dir = given_or_checkout(args.stance_head.as_ref(), STANCE_HEAD)?;
     let mut scorer = Scorer::load(&model_dir, &tone_dir, &stance_dir, precision, args.model.batch_config(), byo, &lexicons)
         .context("loading the models")?;
-    let relevance_dir = match (&args.relevance, args.no_relevance || scorer.takes_no_relevance()) {
-        (Some(d), _) => Some(d.clone()),
-        (None, true) => None,
-        (None, false) => Some(checkout_path(RELEVANCE_MODEL)?),
-    };
+    let relevance_dir = optional_model(args.relevance.as_ref(), args.no_relevance || scorer.takes_no_relevance(), RELEVANCE_MODEL)?;
     if let Some(dir) = &relevance_dir {
         let model = Relevance::load(dir).with_context(|| format!("loading the relevance model in {}", dir.display()))?;
         scorer = scorer.with_relevance(model).with_context(|| {
             format!("{}: give --relevance with a model fitted on this stance head (standpoint train --task relevance), or --no-relevance", dir.display())
         })?;
     }
-    let relation_dir = match (&args.relation, args.no_relation || scorer.takes_no_relevance()) {
-        (Some(d), _) => Some(d.clone()),
-        (None, true) => None,
-        (None, false) => Some(checkout_path(RELATION_MODEL)?),
-    };
+    let relation_dir = optional_model(args.relation.as_ref(), args.no_relation || scorer.takes_no_relevance(), RELATION_MODEL)?;
     if let Some(dir) = &relation_dir {
         let model = Relation::load(dir).with_context(|| format!("loading the relation model in {}", dir.display()))?;
         scorer = scorer.with_relation(model).with_context(|| {

@@ -115,16 +115,11 @@ impl Head {
     pub fn save(&self, dir: &Path) -> Result<(), HeadError> {
         std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
         self.vs.save(dir.join("head.safetensors"))?;
-        let meta = serde_json::to_string_pretty(&self.meta).expect("head metadata serialises") + "\n";
-        let path = dir.join("head.json");
-        std::fs::write(&path, meta).map_err(|source| HeadError::Io { path: path.display().to_string(), source })
+        super::write_model(dir, "head.json", &self.meta)
     }
 
     pub fn load(dir: &Path) -> Result<Self, HeadError> {
-        let path = dir.join("head.json");
-        let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
-        let meta: HeadMeta =
-            serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?;
+        let meta: HeadMeta = super::read_model(dir, "head.json")?;
         let mut head = Head::new(meta);
         head.vs.load(dir.join("head.safetensors"))?;
         Ok(head)

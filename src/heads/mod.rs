@@ -68,7 +68,8 @@ pub(crate) fn file_record(paths: &[PathBuf]) -> Result<Vec<Value>, HeadError> {
 pub(crate) fn read_model<T: serde::de::DeserializeOwned>(dir: &Path, file: &str) -> Result<T, HeadError> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
-    serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 0, source })
+    // a whole-file document starts at line 1; serde's message gives the exact place
+    serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })
 }
 
 /// Writes a model as one pretty-printed JSON file `file` in `dir` (made when missing).

@@ -272,9 +272,7 @@ impl Tuned {
     }
 
     fn meta(dir: &Path) -> Result<TunedMeta, HeadError> {
-        let path = dir.join("tuned.json");
-        let text = std::fs::read_to_string(&path).map_err(|source| HeadError::Io { path: path.display().to_string(), source })?;
-        serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })
+        super::read_model(dir, "tuned.json")
     }
 
     fn on(mut bottom: Encoder, model_dir: &Path, dir: &Path, meta: TunedMeta) -> Result<(Encoder, Tuned), HeadError> {
@@ -303,7 +301,7 @@ impl Tuned {
             "note": "record.dev.metrics were measured before this repacking; `standpoint eval` gives the figures of these weights",
         });
         top.save(dir, storage)?;
-        write_meta(dir, &meta)?;
+        super::write_model(dir, "tuned.json", &meta)?;
         Ok(meta)
     }
 
@@ -311,14 +309,8 @@ impl Tuned {
         std::fs::create_dir_all(dir).map_err(|source| HeadError::Io { path: dir.display().to_string(), source })?;
         top.save(dir, self.meta.config.storage)?;
         self.classifier_vs.save(dir.join("classifier.safetensors"))?;
-        write_meta(dir, &self.meta)
+        super::write_model(dir, "tuned.json", &self.meta)
     }
-}
-
-fn write_meta(dir: &Path, meta: &TunedMeta) -> Result<(), HeadError> {
-    let path = dir.join("tuned.json");
-    std::fs::write(&path, serde_json::to_string_pretty(meta).expect("serialises") + "\n")
-        .map_err(|source| HeadError::Io { path: path.display().to_string(), source })
 }
 
 /// A label's weight never exceeds this, so a label with a handful of rows in one group does not
