@@ -48,6 +48,11 @@ pub struct EvalArgs {
     /// model's directory, by default the shipped one).
     #[arg(long)]
     head: Option<PathBuf>,
+    /// Attribution: decode the data's own gold tags instead of finding statements, giving the
+    /// figures the tagger's tag scheme and decoder allow when every tag is right (the ceiling of
+    /// `--attribution learned`).
+    #[arg(long)]
+    gold_tags: bool,
     /// Opinions: without the relation model (every addressed actor, by its stance).
     #[arg(long)]
     no_relation: bool,
@@ -75,9 +80,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             standpoint::runtime::workers(args.model.batch_config().threads);
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
-            let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
-            let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
-            let predictions = eval::predict_attributions(&docs, &lexicons, &dict, learned)?;
+            let predictions = if args.gold_tags {
+                let config = standpoint::tagger::TaggerConfig::default();
+                standpoint::train::tagger::decode_gold(&args.model.dir()?, &docs, &lexicons, &config)?
+            } else {
+                let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
+                let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));
+                eval::predict_attributions(&docs, &lexicons, &dict, learned)?
+            };
             if let Some(path) = &args.predictions {
                 let mut out = BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
                 for line in &predictions {

@@ -185,11 +185,7 @@ impl Encoder {
             Declared::Built(network) => *network,
         };
 
-        let tokenizer_path = dir.join("tokenizer.json");
-        let mut tokenizer =
-            Tokenizer::from_file(&tokenizer_path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", tokenizer_path.display())))?;
-        tokenizer.with_padding(None);
-        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let tokenizer = load_tokenizer(dir)?;
         let (special_prefix, special_suffix) = special_tokens(&tokenizer)?;
 
         // RoBERTa positions start after the padding index, so two positions are not usable.
@@ -258,4 +254,14 @@ fn special_tokens(tokenizer: &Tokenizer) -> Result<(Vec<u32>, Vec<u32>), ModelEr
         .position(|w| w == bare)
         .ok_or_else(|| ModelError::Tokenizer("cannot locate content among special tokens".into()))?;
     Ok((full[..start].to_vec(), full[start + bare.len()..].to_vec()))
+}
+
+/// The tokenizer of the model directory `dir` (`tokenizer.json`), without padding or truncation:
+/// the encoder's windows are cut by Standpoint.
+pub fn load_tokenizer(dir: &Path) -> Result<Tokenizer, ModelError> {
+    let path = dir.join("tokenizer.json");
+    let mut tokenizer = Tokenizer::from_file(&path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
+    tokenizer.with_padding(None);
+    tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+    Ok(tokenizer)
 }

@@ -29,7 +29,11 @@ use crate::model::batching::{batches_by_length, padded_states, token_states};
 use crate::model::{Encoder, Precision};
 use crate::quotes::{marks, Finder, Statement};
 use crate::text::sentences;
-use tags::{Window, TAGS};
+use tags::{Window, LAYERS, LAYER_TAGS, OUTPUTS};
+
+/// The tagger file format this build reads and writes: 2 has one O/B/I tag per layer
+/// ([`tags::LAYERS`]), 1 had one tag per token over content, source and cue.
+pub const FORMAT: u32 = 2;
 
 /// Where the shipped tagger lives, relative to the checkout.
 pub const TAGGER: &str = "models/tagger";
@@ -83,6 +87,10 @@ pub struct TaggerMeta {
     /// Languages of the training documents (`lang`): where `Finder::Auto` uses the tagger.
     pub languages: Vec<String>,
     pub epochs_trained: usize,
+    /// When the kept weights are the mean of those after each epoch from this one to
+    /// `epochs_trained` (chosen on the held-out slice like an epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub averaged_from: Option<usize>,
     /// Held-out (training documents) `content_f1_j50` and `speaker_f1` of the kept epoch.
     pub holdout: serde_json::Value,
     pub record: serde_json::Value,
@@ -134,11 +142,12 @@ impl Net {
         let root = vs.root();
         let forward_lstm = nn::lstm(&root / "forward", input as i64, hidden as i64, Default::default());
         let backward_lstm = nn::lstm(&root / "backward", input as i64, hidden as i64, Default::default());
-        let out = nn::linear(&root / "out", (input + 2 * hidden) as i64, TAGS.len() as i64, Default::default());
+        let out = nn::linear(&root / "out", (input + 2 * hidden) as i64, OUTPUTS as i64, Default::default());
         Net { vs, forward_lstm, backward_lstm, out }
     }
 
-    /// Tag logits `[rows, width, tags]` for token states `[rows, width, hidden]` of rows `lens` long.
+    /// Tag logits `[rows, width, OUTPUTS]` (every layer's tags in turn) for token states
+    /// `[rows, width, hidden]` of rows `lens` long.
     /// Outside training the LSTMs run through [`lstm`], each row over its own tokens; training
     /// keeps libtorch's (autograd, dropout).
     pub(crate) fn forward(&self, x: &Tensor, lens: &[usize], dropout: f64, train: bool) -> Tensor {
@@ -200,7 +209,7 @@ pub(crate) fn stacked(states: &[&Tensor]) -> (Tensor, Vec<usize>) {
     (padded_states(states).0, states.iter().map(|t| t.size()[0] as usize).collect())
 }
 
-/// Per window, per token, the probability of each tag.
+/// Per window, per token, the probability of each tag of each layer (`OUTPUTS`, layer by layer).
 pub(crate) fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>>>, HeadError> {
     let lens: Vec<usize> = states.iter().map(|t| t.size()[0] as usize).collect();
     let mut out: Vec<Vec<Vec<f32>>> = vec![Vec::new(); states.len()];
@@ -211,12 +220,16 @@ pub(crate) fn tag_probs(net: &Net, states: &[Tensor]) -> Result<Vec<Vec<Vec<f32>
         }
         let rows: Vec<&Tensor> = batch.iter().map(|&i| &states[i]).collect();
         let (x, _) = stacked(&rows);
-        let p = tch::no_grad(|| net.forward(&x, &batch.iter().map(|&i| lens[i]).collect::<Vec<_>>(), 0.0, false).softmax(-1, Kind::Float));
+        let p = tch::no_grad(|| {
+            let logits = net.forward(&x, &batch.iter().map(|&i| lens[i]).collect::<Vec<_>>(), 0.0, false);
+            let (rows, width, _) = logits.size3().expect("three dimensions");
+            logits.view([rows, width, LAYERS.len() as i64, LAYER_TAGS.len() as i64]).softmax(-1, Kind::Float)
+        });
         let width = p.size()[1] as usize;
         let flat = Vec::<f32>::try_from(p.contiguous().view([-1]))?;
         for (row, &i) in batch.iter().enumerate() {
-            let base = row * width * TAGS.len();
-            out[i] = (0..lens[i]).map(|t| flat[base + t * TAGS.len()..base + (t + 1) * TAGS.len()].to_vec()).collect();
+            let base = row * width * OUTPUTS;
+            out[i] = (0..lens[i]).map(|t| flat[base + t * OUTPUTS..base + (t + 1) * OUTPUTS].to_vec()).collect();
         }
     }
     Ok(out)
@@ -251,6 +264,15 @@ impl Tagger {
         let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
         let meta: TaggerMeta =
             serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?;
+        if meta.format != FORMAT || meta.tags != tags::output_names() {
+            return Err(HeadError::Data(format!(
+                "{}: a tagger of format {} with outputs {:?}; this build reads format {FORMAT} ({:?}): retrain it with `standpoint train --task attribution`",
+                path.display(),
+                meta.format,
+                meta.tags,
+                tags::output_names()
+            )));
+        }
         let same_cut =
             |s: &&&Encoder| s.bottom_layers == Some(meta.config.layers) && s.dir == model_dir && s.precision == precision.resolve();
         let encoder = match shared.iter().find(same_cut) {
@@ -290,12 +312,13 @@ mod tests {
 
     fn meta(auto: Option<AutoChoice>) -> TaggerMeta {
         TaggerMeta {
-            format: 1,
-            tags: TAGS.iter().map(|t| t.to_string()).collect(),
+            format: FORMAT,
+            tags: tags::output_names(),
             config: TaggerConfig::default(),
             encoder: String::new(),
             languages: vec!["de".into(), "en".into()],
             epochs_trained: 1,
+            averaged_from: None,
             holdout: serde_json::Value::Null,
             record: serde_json::Value::Null,
             auto,
@@ -321,6 +344,18 @@ mod tests {
         assert!(chosen.applies(Finder::Auto, None));
         assert!(!chosen.applies(Finder::Rules, Some("en")));
         assert!(chosen.applies(Finder::Learned, Some("ru")));
+    }
+
+    #[test]
+    fn a_tagger_of_another_format_is_refused_with_the_way_out() {
+        let dir = std::env::temp_dir().join(format!("standpoint-tagger-format-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = TaggerMeta { format: 1, tags: vec!["O".into(), "B-content".into()], ..meta(None) };
+        std::fs::write(dir.join("tagger.json"), serde_json::to_string(&old).unwrap()).unwrap();
+        let err = Tagger::load(Path::new("no-such-model"), &dir, Precision::F32, &[]).err().expect("refused");
+        std::fs::remove_dir_all(&dir).ok();
+        let message = err.to_string();
+        assert!(message.contains("format 1") && message.contains("standpoint train --task attribution"), "{message}");
     }
 }
 

@@ -1,9 +1,11 @@
-//! The tagger's view of a text: token windows, one BIO tag per token for the three parts of an
-//! attribution (content, source, cue), and the way back from tags to statements.
+//! The tagger's view of a text: token windows, an O/B/I tag per token in each of four layers
+//! (content, a content nested in another's, source, cue), and the way back from tags to
+//! statements.
 //!
 //! A window is a run of whole sentences of one paragraph, at most `max_tokens` tokens (a longer
-//! sentence is cut). Nested attributions are tagged innermost first: the source and cue of a
-//! statement reported inside another's content keep their own tags, as PolNeAR annotates them.
+//! sentence is cut). The layers let spans overlap as the annotation does: a source inside the
+//! content it speaks (SpkAtt's German "Die USA lehnten … ab"), a statement reported inside another
+//! statement's content beside the outer content.
 
 use std::collections::HashSet;
 
@@ -14,8 +16,15 @@ use crate::quotes::{kind_for, marks, Kind, Statement};
 use crate::text::words::words;
 use crate::text::{sentences, ByteSpan};
 
-/// Tag inventory, in the classifier's output order.
-pub const TAGS: [&str; 7] = ["O", "B-content", "I-content", "B-source", "I-source", "B-cue", "I-cue"];
+/// Tag layers, in the classifier's output order: each token has one tag per layer, so a source
+/// inside the content it speaks (German "Die USA lehnten … ab") and a content reported inside
+/// another's content keep their own spans. A content goes to the inner layer when it overlaps a
+/// longer content of another attribution.
+pub const LAYERS: [Layer; 4] = [Layer::Content, Layer::InnerContent, Layer::Source, Layer::Cue];
+/// Each layer's tags, in the classifier's output order.
+pub const LAYER_TAGS: [&str; 3] = ["O", "B", "I"];
+/// Outputs per token: every layer's tags.
+pub const OUTPUTS: usize = LAYERS.len() * LAYER_TAGS.len();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -24,16 +33,36 @@ pub enum Role {
     Cue,
 }
 
-impl Role {
-    const ALL: [Role; 3] = [Role::Content, Role::Source, Role::Cue];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Content,
+    InnerContent,
+    Source,
+    Cue,
+}
 
-    fn begin_tag(self) -> usize {
-        1 + 2 * Role::ALL.iter().position(|r| *r == self).expect("listed")
+impl Layer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Content => "content",
+            Layer::InnerContent => "inner-content",
+            Layer::Source => "source",
+            Layer::Cue => "cue",
+        }
     }
 
-    fn of_tag(tag: usize) -> Option<(Role, bool)> {
-        (tag > 0 && tag < TAGS.len()).then(|| (Role::ALL[(tag - 1) / 2], tag % 2 == 1))
+    fn role(self) -> Role {
+        match self {
+            Layer::Content | Layer::InnerContent => Role::Content,
+            Layer::Source => Role::Source,
+            Layer::Cue => Role::Cue,
+        }
     }
+}
+
+/// The tag names of the classifier's outputs, in order ("content:B").
+pub fn output_names() -> Vec<String> {
+    LAYERS.iter().flat_map(|l| LAYER_TAGS.iter().map(move |t| format!("{}:{t}", l.name()))).collect()
 }
 
 /// Token ids and the byte span of each token in the article text.
@@ -81,35 +110,60 @@ pub struct GoldPart {
     pub span: ByteSpan,
 }
 
-/// Gold tags of each window's tokens. Parts of longer contents are laid down first, so a nested
-/// attribution's parts overwrite the outer content they sit in.
-pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<i64>> {
+/// Gold tags of each window's tokens, one per layer ([`LAYERS`]; 0 O, 1 B, 2 I). Within a
+/// layer, parts of longer contents are laid down first, so a shorter part overwrites a longer one
+/// it sits in.
+pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<[i64; 4]>> {
     let content_len =
         |a: usize| -> usize { parts.iter().filter(|p| p.attribution == a && p.role == Role::Content).map(|p| p.span.len()).sum() };
+    let contents = |a: usize| parts.iter().filter(move |p| p.attribution == a && p.role == Role::Content);
+    let inner = |a: usize| -> bool {
+        contents(a).any(|p| {
+            parts.iter().any(|q| {
+                q.role == Role::Content
+                    && q.attribution != a
+                    && content_len(q.attribution) > content_len(a)
+                    && q.span.start < p.span.end
+                    && p.span.start < q.span.end
+            })
+        })
+    };
+    let layer_of = |p: &GoldPart| match p.role {
+        Role::Content if inner(p.attribution) => 1,
+        Role::Content => 0,
+        Role::Source => 2,
+        Role::Cue => 3,
+    };
     let mut ordered: Vec<&GoldPart> = parts.iter().collect();
     ordered.sort_by_key(|p| std::cmp::Reverse(content_len(p.attribution)));
-    let mut at: Vec<Option<(Role, usize)>> = vec![None; text.len()];
+    let mut at: Vec<[Option<usize>; 4]> = vec![[None; 4]; text.len()];
     for p in ordered {
         let (start, end) = (p.span.start.min(text.len()), p.span.end.min(text.len()));
-        at[start..end.max(start)].fill(Some((p.role, p.attribution)));
+        let layer = layer_of(p);
+        for slot in &mut at[start..end.max(start)] {
+            slot[layer] = Some(p.attribution);
+        }
     }
     windows
         .iter()
         .map(|w| {
-            let mut prev: Option<(Role, usize)> = None;
+            let mut prev: [Option<usize>; 4] = [None; 4];
             w.spans
                 .iter()
                 .map(|t| {
-                    let label = (t.start..t.end)
+                    let labels = (t.start..t.end)
                         .find(|&b| text.is_char_boundary(b) && !text[b..].starts_with(char::is_whitespace))
-                        .and_then(|b| at[b]);
-                    let tag = match label {
-                        None => 0,
-                        Some((role, _)) if label == prev => role.begin_tag() as i64 + 1,
-                        Some((role, _)) => role.begin_tag() as i64,
-                    };
-                    prev = label;
-                    tag
+                        .map_or([None; 4], |b| at[b]);
+                    let mut tags = [0i64; 4];
+                    for l in 0..4 {
+                        tags[l] = match labels[l] {
+                            None => 0,
+                            Some(_) if labels[l] == prev[l] => 2,
+                            Some(_) => 1,
+                        };
+                    }
+                    prev = labels;
+                    tags
                 })
                 .collect()
         })
@@ -171,22 +225,26 @@ fn distance(a: ByteSpan, b: ByteSpan) -> usize {
     b.start.saturating_sub(a.end).max(a.start.saturating_sub(b.end))
 }
 
-fn nearest(runs: &[Run], role: Role, to: ByteSpan, reach: usize) -> Option<Run> {
-    runs.iter().filter(|r| r.role == role && distance(r.span, to) < reach).min_by_key(|r| distance(r.span, to)).copied()
+/// The run of `role` nearest `to` within `reach`, preferring runs outside `content`: a cue or source
+/// inside a content is its own when nothing outside is in reach (German "Die USA lehnten … ab"),
+/// and otherwise a nested attribution's.
+fn nearest(runs: &[Run], role: Role, to: ByteSpan, reach: usize, content: ByteSpan) -> Option<Run> {
+    runs.iter()
+        .filter(|r| r.role == role && distance(r.span, to) < reach)
+        .min_by_key(|r| (within(r.span, content), distance(r.span, to)))
+        .copied()
 }
 
-/// Whether tag `to` may follow tag `from` (`None`: the window's start): an inside tag only
-/// continues its own role.
+/// Whether layer tag `to` may follow `from` (`None`: the window's start): an inside tag only
+/// continues a span.
 fn allowed(from: Option<usize>, to: usize) -> bool {
-    match Role::of_tag(to) {
-        Some((role, false)) => from.and_then(Role::of_tag).is_some_and(|(r, _)| r == role),
-        _ => true,
-    }
+    to != 2 || matches!(from, Some(1 | 2))
 }
 
-/// The most probable tag sequence that [`allowed`] permits (Viterbi over log-probabilities).
+/// The most probable tag sequence of one layer that [`allowed`] permits (Viterbi over
+/// log-probabilities; `probs`: per token, the layer's O, B, I).
 fn best_tags<P: AsRef<[f32]>>(probs: &[P]) -> Vec<usize> {
-    let n = TAGS.len();
+    let n = LAYER_TAGS.len();
     let log = |p: f32| p.max(1e-9).ln();
     let mut score: Vec<f32> = (0..n).map(|t| if allowed(None, t) { log(probs[0].as_ref()[t]) } else { f32::NEG_INFINITY }).collect();
     let mut back: Vec<Vec<usize>> = Vec::with_capacity(probs.len());
@@ -224,30 +282,36 @@ fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
     if tagged.is_empty() {
         return Vec::new();
     }
-    let tagged_probs: Vec<&[f32]> = tagged.iter().map(|&i| probs[i].as_slice()).collect();
-    // role, first and last token (positions in `tagged`), sum of p
-    let mut out: Vec<(Role, usize, usize, f32)> = Vec::new();
-    for (k, (p, tag)) in tagged_probs.iter().zip(best_tags(&tagged_probs)).enumerate() {
-        let Some((role, _)) = Role::of_tag(tag) else { continue };
-        // A tag of the role the previous token's run has continues it: an inside tag always
-        // (the Viterbi pass allows nothing else), and a begin tag too, since two contents (or
-        // sources) never touch — "B B" is one span the model split ("''The" "bridge …").
-        match out.last_mut() {
-            Some(last) if last.0 == role && last.2 + 1 == k => {
-                last.2 = k;
-                last.3 += p[tag];
+    let n = LAYER_TAGS.len();
+    let mut out = Vec::new();
+    for (l, layer) in LAYERS.iter().enumerate() {
+        let layer_probs: Vec<&[f32]> = tagged.iter().map(|&i| &probs[i][l * n..(l + 1) * n]).collect();
+        // first and last token (positions in `tagged`), sum of p
+        let mut spans: Vec<(usize, usize, f32)> = Vec::new();
+        for (k, (p, tag)) in layer_probs.iter().zip(best_tags(&layer_probs)).enumerate() {
+            if tag == 0 {
+                continue;
             }
-            _ => out.push((role, k, k, p[tag])),
+            // A tag that follows the previous token's run continues it: an inside tag always (the
+            // Viterbi pass allows nothing else), and a begin tag too, since two spans of one layer
+            // never touch — "B B" is one span the model split ("''The" "bridge …").
+            match spans.last_mut() {
+                Some(last) if last.1 + 1 == k => {
+                    last.1 = k;
+                    last.2 += p[tag];
+                }
+                _ => spans.push((k, k, p[tag])),
+            }
         }
-    }
-    out.into_iter()
-        .map(|(role, a, b, sum)| Run {
-            role,
+        out.extend(spans.into_iter().map(|(a, b, sum)| Run {
+            role: layer.role(),
             span: ByteSpan::new(window.spans[tagged[a]].start, window.spans[tagged[b]].end).trim(text),
             confidence: sum / (b - a + 1) as f32,
-        })
-        .filter(|r| !r.span.is_empty())
-        .collect()
+        }));
+    }
+    out.retain(|r| !r.span.is_empty());
+    out.sort_by_key(|r| (r.span.start, r.span.end));
+    out
 }
 
 /// A source span up to its first comma, bracket or dash: the name an appositive or a relative
@@ -286,20 +350,55 @@ fn belief_cue(text: &str, cue: ByteSpan, cues: &Cues) -> bool {
     cues.belief.phrase_len(&lower).is_some() || lower.iter().any(|w| cues.belief.contains(w))
 }
 
+/// Whether `span` lies within `outer`.
+fn within(span: ByteSpan, outer: ByteSpan) -> bool {
+    outer.start <= span.start && span.end <= outer.end
+}
+
+/// Whether `content` may take `cue`, the cue run nearest it. A cue is the cue of the content
+/// nearest it (preferring one it is not inside: a cue inside a content is a nested
+/// attribution's), and of a second content only when the two are the parts of a quotation it
+/// splits: on either side of it, with nothing between them but the source, the cue and
+/// punctuation, or both quoted ("A," he said in an interview, "B."). German news has many
+/// attributions without a cue (SpkAtt-2023: 30%); they must not take a neighbour's.
+fn takes_cue(text: &str, cue: &Run, content: ByteSpan, contents: &[Run], runs: &[Run], quotes: &[marks::Quoted]) -> bool {
+    let owner = contents.iter().min_by_key(|c| (within(cue.span, c.span), distance(c.span, cue.span))).map(|c| c.span);
+    let Some(owner) = owner.filter(|&o| o != content) else { return true };
+    if runs.iter().any(|r| r.role == Role::Source && within(r.span, content)) {
+        return false; // a content that names its own source is no part of another's quotation
+    }
+    let (first, second) = if owner.start < content.start { (owner, content) } else { (content, owner) };
+    if !(first.end <= cue.span.start && cue.span.end <= second.start) {
+        return false;
+    }
+    let between = ByteSpan::new(first.end, second.start);
+    let loose = words(text, between).iter().any(|w| !runs.iter().any(|r| r.role != Role::Content && within(w.span, r.span)));
+    let quoted = |x: ByteSpan| kind_for(x, quotes, text, false) == Kind::Direct;
+    !loose || (quoted(first) && quoted(second))
+}
+
 /// Statements from the tags of one text's windows. Each content run is a statement; its cue is
-/// the nearest cue run, its speaker the source run nearest that cue (or the content, without a
-/// cue). Two content runs with the same cue are one split statement ("A," he said, "B."). The
-/// kind is read from the quotation marks in the content and, for beliefs, from the cue.
+/// the nearest cue run it may take ([`takes_cue`]), its speaker the source run nearest that cue;
+/// without a cue, a source inside the content (German "Die USA lehnten … ab") or else the one
+/// nearest it. Two content runs with the same cue are one split statement ("A," he said, "B.").
+/// The kind is read from the quotation marks in the content and, for beliefs, from the cue.
 pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quotes: &[marks::Quoted], cues: &Cues) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
     for (window, p) in windows.iter().zip(probs) {
         let runs = runs(text, window, p);
         let first = out.len();
-        for content in runs.iter().filter(|r| r.role == Role::Content && words(text, r.span).len() >= MIN_CONTENT_WORDS) {
-            let cue = nearest(&runs, Role::Cue, content.span, CUE_REACH);
+        let contents: Vec<Run> =
+            runs.iter().filter(|r| r.role == Role::Content && words(text, r.span).len() >= MIN_CONTENT_WORDS).copied().collect();
+        for content in &contents {
+            let cue = nearest(&runs, Role::Cue, content.span, CUE_REACH, content.span)
+                .filter(|c| takes_cue(text, c, content.span, &contents, &runs, quotes));
             let speaker = match cue {
-                Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH),
-                None => nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE),
+                Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH, content.span),
+                None => runs
+                    .iter()
+                    .find(|r| r.role == Role::Source && within(r.span, content.span))
+                    .copied()
+                    .or_else(|| nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE, content.span)),
             };
             let cue = cue.map(|c| c.span);
             let speaker = speaker.map(|s| without_according(text, head_of(text, s.span), cues));
@@ -331,12 +430,70 @@ mod tests {
         Window { ids: vec![0; words.len()], spans }
     }
 
+    /// Tags of one layer at a time (0 O, 1/2 content B/I, 3/4 source B/I, 5/6 cue B/I), as [`layered`].
     fn one_hot(tags: &[usize]) -> Vec<Vec<f32>> {
-        tags.iter().map(|&t| (0..TAGS.len()).map(|i| if i == t { 0.9 } else { 0.1 / 6.0 }).collect()).collect()
+        let layers: Vec<[usize; 4]> = tags
+            .iter()
+            .map(|&t| {
+                let mut l = [0; 4];
+                if t > 0 {
+                    l[[0, 2, 3][(t - 1) / 2]] = 2 - t % 2;
+                }
+                l
+            })
+            .collect();
+        layered(&layers)
+    }
+
+    /// Per token, one tag per layer (content, inner content, source, cue; 0 O, 1 B, 2 I).
+    fn layered(tags: &[[usize; 4]]) -> Vec<Vec<f32>> {
+        tags.iter().map(|t| (0..OUTPUTS).map(|i| if t[i / 3] == i % 3 { 0.9 } else { 0.05 }).collect()).collect()
     }
 
     #[test]
-    fn gold_tags_put_nested_parts_over_the_outer_content() {
+    fn a_content_without_a_cue_keeps_its_own_source_and_takes_no_neighbours_cue() {
+        let text = "Die USA lehnten den Vorschlag zunächst ab. Merkel sagte, der Beschluss sei gut.";
+        let words = ["Die", "USA", "lehnten", "den", "Vorschlag", "zunächst", "ab.", "Merkel", "sagte,", "der", "Beschluss", "sei", "gut."];
+        let w = window(text, &words);
+        let (o, b, i) = (0, 1, 2);
+        let probs = layered(&[
+            [b, o, b, o],
+            [i, o, i, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [o, o, b, o],
+            [o, o, o, b],
+            [b, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+        ]);
+        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].content.slice(text), "Die USA lehnten den Vorschlag zunächst ab.");
+        assert_eq!((s[0].speaker.map(|x| x.slice(text)), s[0].cue), (Some("Die USA"), None));
+        assert_eq!(s[1].speaker.map(|x| x.slice(text)), Some("Merkel"));
+        assert_eq!(s[1].cue.map(|x| x.slice(text)), Some("sagte,"));
+        assert_eq!(s[1].continues, None, "two statements, not one split quotation");
+    }
+
+    #[test]
+    fn a_nested_statement_takes_the_cue_inside_the_outer_content() {
+        let text = "Smith said Jones denied the report.";
+        let w = window(text, &["Smith", "said", "Jones", "denied", "the", "report."]);
+        let (o, b, i) = (0, 1, 2);
+        let probs = layered(&[[o, o, b, o], [o, o, o, b], [b, o, b, o], [i, o, o, b], [i, b, o, o], [i, i, o, o]]);
+        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let read: Vec<_> =
+            s.iter().map(|s| (s.content.slice(text), s.cue.map(|c| c.slice(text)), s.speaker.map(|c| c.slice(text)))).collect();
+        assert_eq!(read, vec![("Jones denied the report.", Some("said"), Some("Smith")), ("the report.", Some("denied"), Some("Jones"))]);
+    }
+
+    #[test]
+    fn gold_tags_put_a_nested_content_in_the_inner_layer() {
         let text = "Smith said Jones denied it.";
         let w = window(text, &["Smith", "said", "Jones", "denied", "it", "."]);
         let parts = [
@@ -348,7 +505,8 @@ mod tests {
             GoldPart { role: Role::Content, attribution: 1, span: ByteSpan::new(24, 26) },
         ];
         let tags = gold_tags(text, &[w], &parts);
-        assert_eq!(tags[0], vec![3, 5, 3, 5, 1, 0]);
+        // per token: content, inner content, source, cue
+        assert_eq!(tags[0], vec![[0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 1, 0], [2, 0, 0, 1], [2, 1, 0, 0], [0, 0, 0, 0]]);
     }
 
     #[test]
@@ -377,12 +535,8 @@ mod tests {
 
     #[test]
     fn decoding_never_starts_a_span_inside() {
-        // "O I-content I-content" by argmax: the Viterbi pass makes it one well-formed span.
-        let probs = vec![
-            vec![0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01],
-            vec![0.1, 0.3, 0.4, 0.05, 0.05, 0.05, 0.05],
-            vec![0.1, 0.05, 0.7, 0.05, 0.04, 0.03, 0.03],
-        ];
+        // "O I I" by argmax: the Viterbi pass makes it one well-formed span.
+        let probs = vec![vec![0.9, 0.05, 0.05], vec![0.1, 0.4, 0.5], vec![0.1, 0.1, 0.8]];
         assert_eq!(best_tags(&probs), vec![0, 1, 2]);
     }
 

@@ -14,8 +14,8 @@ use crate::heads::HeadError;
 use crate::lexicon::Lexicons;
 use crate::model::{Encoder, Precision};
 use crate::quotes::{Finder, Statement};
-use crate::tagger::tags::{self, GoldPart, Role, Window, TAGS};
-use crate::tagger::{io_error, prepare, stacked, tag_probs, window_states, Net, Prepared, Tagger, TaggerConfig, TaggerMeta};
+use crate::tagger::tags::{self, GoldPart, Role, Window, LAYER_TAGS, OUTPUTS};
+use crate::tagger::{io_error, prepare, stacked, tag_probs, window_states, Net, Prepared, Tagger, TaggerConfig, TaggerMeta, FORMAT};
 use crate::text::CharIndex;
 
 /// Gold parts of one document, in byte spans.
@@ -83,7 +83,7 @@ pub fn train(
 
     // Every window of every document, with its gold tags and its document.
     let mut windows: Vec<Window> = Vec::new();
-    let mut gold: Vec<Vec<i64>> = Vec::new();
+    let mut gold: Vec<Vec<[i64; 4]>> = Vec::new();
     let mut doc_of: Vec<usize> = Vec::new();
     let mut prepared: Vec<Prepared> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -126,12 +126,27 @@ pub fn train(
             let docs_of: Vec<&GoldDocument> = picked.iter().map(|&k| hold_docs[k]).collect();
             let found_of: Vec<Vec<Statement>> = picked.iter().map(|&k| found[k].clone()).collect();
             let m = measure(&docs_of, &found_of);
-            by_language.insert(lang, serde_json::json!({"documents": picked.len(), "content_f1_j50": m["content_f1_j50"], "speaker_f1": m["speaker_f1"]}));
+            by_language.insert(
+                lang,
+                serde_json::json!({"documents": picked.len(), "content_f1_j50": m["content_f1_j50"], "speaker_f1": m["speaker_f1"]}),
+            );
         }
         metrics["by_language"] = serde_json::Value::Object(by_language);
         Ok(metrics)
     };
     let mut best: Option<(f64, usize, serde_json::Value, Vec<(String, Tensor)>)> = None;
+    // The weights after each epoch of the later half, summed: their mean is one more candidate.
+    let average_from = config.epochs / 2 + 1;
+    let mut sum: Option<Vec<(String, Tensor)>> = None;
+    let snapshot = |net: &Net| -> Vec<(String, Tensor)> { net.vs.variables().into_iter().map(|(k, v)| (k, v.detach().copy())).collect() };
+    let language_mean = |metrics: &serde_json::Value| -> f64 {
+        let by_language = metrics["by_language"].as_object().cloned().unwrap_or_default();
+        if config.balance_languages && !by_language.is_empty() {
+            by_language.values().map(score_of).sum::<f64>() / by_language.len() as f64
+        } else {
+            score_of(metrics)
+        }
+    };
     for epoch in 1..=config.epochs {
         rng.shuffle(&mut fit);
         for bucket in fit.chunks_mut(config.batch_size * 20) {
@@ -144,9 +159,11 @@ pub fn train(
             let rows: Vec<&Tensor> = b.iter().map(|&w| &states[w]).collect();
             let (x, lens) = stacked(&rows);
             let width = x.size()[1] as usize;
-            let target: Vec<i64> = b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat(-100)).take(width)).collect();
+            let target: Vec<i64> =
+                b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat([-100; 4])).take(width).flatten()).collect();
             let target = Tensor::from_slice(&target);
-            let logits = net.forward(&x, &lens, config.dropout, true).view([-1, TAGS.len() as i64]);
+            // every layer's tags are one softmax: the loss is their mean cross-entropy
+            let logits = net.forward(&x, &lens, config.dropout, true).view([-1, LAYER_TAGS.len() as i64]);
             let loss = logits.cross_entropy_loss::<&Tensor>(&target, None, tch::Reduction::Mean, -100, 0.0);
             opt.zero_grad();
             loss.backward();
@@ -156,11 +173,7 @@ pub fn train(
         }
         let metrics = held_out(&net)?;
         let by_language = metrics["by_language"].as_object().cloned().unwrap_or_default();
-        let score = if config.balance_languages && !by_language.is_empty() {
-            by_language.values().map(score_of).sum::<f64>() / by_language.len() as f64
-        } else {
-            score_of(&metrics)
-        };
+        let score = language_mean(&metrics);
         let per_language: Vec<String> = by_language
             .iter()
             .map(|(l, m)| format!("{l} {:.4}/{:.4}", m["content_f1_j50"].as_f64().unwrap_or(0.0), m["speaker_f1"].as_f64().unwrap_or(0.0)))
@@ -173,19 +186,45 @@ pub fn train(
             per_language.join(", ")
         );
         if best.as_ref().map_or(true, |b| score > b.0) {
-            let vars = net.vs.variables().into_iter().map(|(k, v)| (k, v.detach().copy())).collect();
-            best = Some((score, epoch, metrics, vars));
+            best = Some((score, epoch, metrics, snapshot(&net)));
+        }
+        if epoch >= average_from {
+            match &mut sum {
+                None => sum = Some(snapshot(&net)),
+                Some(sum) => {
+                    let current = net.vs.variables();
+                    for (k, acc) in sum.iter_mut() {
+                        let _ = acc.g_add_(&current[k].detach());
+                    }
+                }
+            }
+        }
+    }
+    let load = |net: &Net, vars: &[(String, Tensor)]| {
+        tch::no_grad(|| {
+            let mut current = net.vs.variables();
+            for (k, v) in vars {
+                if let Some(var) = current.get_mut(k) {
+                    var.copy_(v);
+                }
+            }
+        })
+    };
+    let mut averaged = None;
+    if let Some(sum) = sum.filter(|_| config.epochs > average_from) {
+        let n = (config.epochs + 1 - average_from) as f64;
+        let mean: Vec<(String, Tensor)> = sum.into_iter().map(|(k, v)| (k, v / n)).collect();
+        load(&net, &mean);
+        let metrics = held_out(&net)?;
+        let score = language_mean(&metrics);
+        eprintln!("standpoint: mean of epochs {average_from}–{}: held-out score {score:.4}", config.epochs);
+        if best.as_ref().map_or(true, |b| score > b.0) {
+            averaged = Some(average_from);
+            best = Some((score, config.epochs, metrics, mean));
         }
     }
     let (_, epochs_trained, holdout, vars) = best.ok_or_else(|| HeadError::Data("no training epochs".into()))?;
-    tch::no_grad(|| {
-        let mut current = net.vs.variables();
-        for (k, v) in &vars {
-            if let Some(var) = current.get_mut(k) {
-                var.copy_(v);
-            }
-        }
-    });
+    load(&net, &vars);
     drop(states);
     std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
     // Stored in f16 (half the size; the tags do not change), run in f32 like the loaded tagger.
@@ -194,8 +233,8 @@ pub fn train(
     net.vs.float();
     net.vs.freeze();
     let mut meta = TaggerMeta {
-        format: 1,
-        tags: TAGS.iter().map(|s| s.to_string()).collect(),
+        format: FORMAT,
+        tags: tags::output_names(),
         config: config.clone(),
         encoder: encoder.profile.source.clone().unwrap_or_default(),
         languages: {
@@ -205,6 +244,7 @@ pub fn train(
             l
         },
         epochs_trained,
+        averaged_from: averaged,
         holdout,
         record: serde_json::Value::Null,
         auto: None,
@@ -225,4 +265,28 @@ pub fn train(
     let path = out.join("tagger.json");
     std::fs::write(&path, serde_json::to_string_pretty(&meta).expect("serialises") + "\n").map_err(|e| io_error(&path, e))?;
     Ok(meta)
+}
+
+/// The scorer's lines for `docs` read back from their own gold tags (in the windows of a tagger
+/// with `config`'s window length): what the tag scheme and the decoder allow when every tag is
+/// right, the ceiling of `--attribution learned` (`standpoint eval --task attribution --gold-tags`).
+pub fn decode_gold(
+    model_dir: &Path,
+    docs: &[GoldDocument],
+    lexicons: &Lexicons,
+    config: &TaggerConfig,
+) -> Result<Vec<attribution::PredictionLine>, HeadError> {
+    let tokenizer = crate::model::encoder::load_tokenizer(model_dir)?;
+    let n = LAYER_TAGS.len();
+    docs.iter()
+        .map(|doc| {
+            let p = prepare(&doc.text, doc.lang.as_deref(), &tokenizer, lexicons, config.max_tokens)?;
+            let probs: Vec<Vec<Vec<f32>>> = tags::gold_tags(&doc.text, &p.windows, &gold_parts(doc))
+                .iter()
+                .map(|w| w.iter().map(|t| (0..OUTPUTS).map(|i| if t[i / n] == (i % n) as i64 { 1.0 } else { 0.0 }).collect()).collect())
+                .collect();
+            let found = tags::statements(&doc.text, &p.windows, &probs, &p.quotes, lexicons.cues(doc.lang.as_deref()));
+            Ok(crate::eval::prediction_line(&doc.id, &doc.text, &found))
+        })
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! `standpoint eval --task attribution` reports exactly what the reference scorer
 //! (../shared/tools/attribution_metrics.py) computes on the same predictions, and the product's
-//! default finder reaches the aims on PolNeAR dev.
+//! default finder holds its measured level on PolNeAR and SpkAtt-2023 news dev.
 
 use std::process::Command;
 
@@ -45,16 +45,50 @@ fn metrics_equal_the_reference_scorer_on_polnear_dev() {
     let theirs: serde_json::Value = serde_json::from_slice(&theirs.stdout).unwrap();
     assert_same(&ours, &theirs, "metrics");
     assert!(ours["counts_j50"]["pred"].as_u64().unwrap() > 500, "the pipeline predicted attributions");
-    // The default finder (auto: the learned tagger for English) against the aims.
-    let at_least = |path: [&str; 2], aim: f64| {
+    // The default finder (auto: the learned tagger for English), against floors a little under
+    // its measured figures (0.776 / 0.721, quoted 0.918 / 0.879): a regression fails.
+    let at_least = |path: [&str; 2], floor: f64| {
         let v = if path[0].is_empty() { &ours[path[1]] } else { &ours[path[0]][path[1]] };
-        assert!(v.as_f64().unwrap() >= aim, "{path:?} = {v} is below the aim {aim}");
+        assert!(v.as_f64().unwrap() >= floor, "{path:?} = {v} is below {floor}");
     };
-    at_least(["", "content_f1_j50"], 0.70);
-    at_least(["", "speaker_f1"], 0.65);
-    at_least(["quoted", "content_f1_j50"], 0.88);
-    at_least(["quoted", "speaker_f1"], 0.85);
+    at_least(["", "content_f1_j50"], 0.76);
+    at_least(["", "speaker_f1"], 0.70);
+    at_least(["quoted", "content_f1_j50"], 0.90);
+    at_least(["quoted", "speaker_f1"], 0.86);
     std::fs::remove_file(&predictions).ok();
+}
+
+fn eval_attribution(data: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_standpoint"))
+        .args(["eval", "--task", "attribution", "--data"])
+        .arg(data)
+        .args(extra)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn figures(m: &serde_json::Value) -> (f64, f64) {
+    (m["content_f1_j50"].as_f64().unwrap(), m["speaker_f1"].as_f64().unwrap())
+}
+
+/// German news (SpkAtt-2023 WikiNews dev): the default finder holds its measured level (0.637 /
+/// 0.468), and the tag scheme and decoder, fed the gold tags, keep the ceiling they reach (0.845
+/// / 0.690; PolNeAR dev 0.965 / 0.933): a decoder change that loses attributions fails here.
+#[test]
+fn german_news_attribution_and_the_decoders_ceiling() {
+    let (Some(german), Some(english)) = (shared_file("datasets/spkatt2023-news/dev.jsonl"), shared_file("datasets/polnear/dev.jsonl"))
+    else {
+        return;
+    };
+    let (content, speaker) = figures(&eval_attribution(&german, &[]));
+    assert!(content >= 0.62 && speaker >= 0.45, "SpkAtt dev: {content:.3} / {speaker:.3}");
+    let (content, speaker) = figures(&eval_attribution(&german, &["--gold-tags"]));
+    assert!(content >= 0.84 && speaker >= 0.68, "SpkAtt dev, gold tags: {content:.3} / {speaker:.3}");
+    let (content, speaker) = figures(&eval_attribution(&english, &["--gold-tags"]));
+    assert!(content >= 0.96 && speaker >= 0.93, "PolNeAR dev, gold tags: {content:.3} / {speaker:.3}");
 }
 
 /// The team's Russian development articles keep spans and ids only: their text joins from
