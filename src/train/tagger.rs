@@ -1,8 +1,8 @@
 //! Training the attribution tagger on PolNeAR-format documents (`standpoint train --task
 //! attribution`): the encoder's token states are computed once, the LSTM and output layer are
 //! fitted on them, the epoch (or the mean of the later half's weights) is chosen on a held-out
-//! slice of the training documents, and dev is
-//! measured once, through the product's own path ([`crate::eval::predict_attributions`]).
+//! slice of the training documents, and dev is measured once, through the product's own path
+//! ([`crate::eval::predict_attributions`]).
 
 use std::path::{Path, PathBuf};
 
