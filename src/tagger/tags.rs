@@ -113,30 +113,34 @@ pub struct GoldPart {
 /// Gold tags of each window's tokens, one per layer ([`LAYERS`]; 0 O, 1 B, 2 I). Within a
 /// layer, parts of longer contents are laid down first, so a shorter part overwrites a longer one
 /// it sits in.
-pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<[i64; 4]>> {
-    let content_len =
-        |a: usize| -> usize { parts.iter().filter(|p| p.attribution == a && p.role == Role::Content).map(|p| p.span.len()).sum() };
-    let contents = |a: usize| parts.iter().filter(move |p| p.attribution == a && p.role == Role::Content);
-    let inner = |a: usize| -> bool {
-        contents(a).any(|p| {
-            parts.iter().any(|q| {
-                q.role == Role::Content
-                    && q.attribution != a
-                    && content_len(q.attribution) > content_len(a)
-                    && q.span.start < p.span.end
-                    && p.span.start < q.span.end
-            })
-        })
-    };
-    let layer_of = |p: &GoldPart| match p.role {
-        Role::Content if inner(p.attribution) => 1,
-        Role::Content => 0,
-        Role::Source => 2,
-        Role::Cue => 3,
+pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<[i64; LAYERS.len()]>> {
+    let attributions = parts.iter().map(|p| p.attribution + 1).max().unwrap_or(0);
+    let contents = || parts.iter().filter(|p| p.role == Role::Content);
+    let mut content_len = vec![0; attributions];
+    for p in contents() {
+        content_len[p.attribution] += p.span.len();
+    }
+    let mut inner = vec![false; attributions];
+    for p in contents() {
+        inner[p.attribution] |= contents().any(|q| {
+            q.attribution != p.attribution
+                && content_len[q.attribution] > content_len[p.attribution]
+                && q.span.start < p.span.end
+                && p.span.start < q.span.end
+        });
+    }
+    let layer_of = |p: &GoldPart| {
+        let layer = match p.role {
+            Role::Content if inner[p.attribution] => Layer::InnerContent,
+            Role::Content => Layer::Content,
+            Role::Source => Layer::Source,
+            Role::Cue => Layer::Cue,
+        };
+        LAYERS.iter().position(|l| *l == layer).expect("listed")
     };
     let mut ordered: Vec<&GoldPart> = parts.iter().collect();
-    ordered.sort_by_key(|p| std::cmp::Reverse(content_len(p.attribution)));
-    let mut at: Vec<[Option<usize>; 4]> = vec![[None; 4]; text.len()];
+    ordered.sort_by_key(|p| std::cmp::Reverse(content_len[p.attribution]));
+    let mut at: Vec<[Option<usize>; LAYERS.len()]> = vec![[None; LAYERS.len()]; text.len()];
     for p in ordered {
         let (start, end) = (p.span.start.min(text.len()), p.span.end.min(text.len()));
         let layer = layer_of(p);
@@ -147,21 +151,18 @@ pub fn gold_tags(text: &str, windows: &[Window], parts: &[GoldPart]) -> Vec<Vec<
     windows
         .iter()
         .map(|w| {
-            let mut prev: [Option<usize>; 4] = [None; 4];
+            let mut prev = [None; LAYERS.len()];
             w.spans
                 .iter()
                 .map(|t| {
                     let labels = (t.start..t.end)
                         .find(|&b| text.is_char_boundary(b) && !text[b..].starts_with(char::is_whitespace))
-                        .map_or([None; 4], |b| at[b]);
-                    let mut tags = [0i64; 4];
-                    for l in 0..4 {
-                        tags[l] = match labels[l] {
-                            None => 0,
-                            Some(_) if labels[l] == prev[l] => 2,
-                            Some(_) => 1,
-                        };
-                    }
+                        .map_or([None; LAYERS.len()], |b| at[b]);
+                    let tags = std::array::from_fn(|l| match labels[l] {
+                        None => 0,
+                        Some(_) if labels[l] == prev[l] => 2,
+                        Some(_) => 1,
+                    });
                     prev = labels;
                     tags
                 })
@@ -355,6 +356,11 @@ fn within(span: ByteSpan, outer: ByteSpan) -> bool {
     outer.start <= span.start && span.end <= outer.end
 }
 
+/// The source run inside `content`: the content names its own speaker.
+fn own_source(runs: &[Run], content: ByteSpan) -> Option<Run> {
+    runs.iter().find(|r| r.role == Role::Source && within(r.span, content)).copied()
+}
+
 /// Whether `content` may take `cue`, the cue run nearest it. A cue is the cue of the content
 /// nearest it (preferring one it is not inside: a cue inside a content is a nested
 /// attribution's), and of a second content only when the two are the parts of a quotation it
@@ -364,7 +370,7 @@ fn within(span: ByteSpan, outer: ByteSpan) -> bool {
 fn takes_cue(text: &str, cue: &Run, content: ByteSpan, contents: &[Run], runs: &[Run], quotes: &[marks::Quoted]) -> bool {
     let owner = contents.iter().min_by_key(|c| (within(cue.span, c.span), distance(c.span, cue.span))).map(|c| c.span);
     let Some(owner) = owner.filter(|&o| o != content) else { return true };
-    if runs.iter().any(|r| r.role == Role::Source && within(r.span, content)) {
+    if own_source(runs, content).is_some() {
         return false; // a content that names its own source is no part of another's quotation
     }
     let (first, second) = if owner.start < content.start { (owner, content) } else { (content, owner) };
@@ -394,10 +400,7 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
                 .filter(|c| takes_cue(text, c, content.span, &contents, &runs, quotes));
             let speaker = match cue {
                 Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH, content.span),
-                None => runs
-                    .iter()
-                    .find(|r| r.role == Role::Source && within(r.span, content.span))
-                    .copied()
+                None => own_source(&runs, content.span)
                     .or_else(|| nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE, content.span)),
             };
             let cue = cue.map(|c| c.span);

@@ -15,7 +15,7 @@ use crate::heads::HeadError;
 use crate::lexicon::Lexicons;
 use crate::model::{Encoder, Precision};
 use crate::quotes::{Finder, Statement};
-use crate::tagger::tags::{self, GoldPart, Role, Window, LAYER_TAGS, OUTPUTS};
+use crate::tagger::tags::{self, GoldPart, Role, Window, LAYERS, LAYER_TAGS, OUTPUTS};
 use crate::tagger::{io_error, prepare, stacked, tag_probs, window_states, Net, Prepared, Tagger, TaggerConfig, TaggerMeta, FORMAT};
 use crate::text::CharIndex;
 
@@ -84,7 +84,7 @@ pub fn train(
 
     // Every window of every document, with its gold tags and its document.
     let mut windows: Vec<Window> = Vec::new();
-    let mut gold: Vec<Vec<[i64; 4]>> = Vec::new();
+    let mut gold: Vec<Vec<[i64; LAYERS.len()]>> = Vec::new();
     let mut doc_of: Vec<usize> = Vec::new();
     let mut prepared: Vec<Prepared> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -160,8 +160,10 @@ pub fn train(
             let rows: Vec<&Tensor> = b.iter().map(|&w| &states[w]).collect();
             let (x, lens) = stacked(&rows);
             let width = x.size()[1] as usize;
-            let target: Vec<i64> =
-                b.iter().flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat([-100; 4])).take(width).flatten()).collect();
+            let target: Vec<i64> = b
+                .iter()
+                .flat_map(|&w| gold[w].iter().copied().chain(std::iter::repeat([-100; LAYERS.len()])).take(width).flatten())
+                .collect();
             let target = Tensor::from_slice(&target);
             // every layer's tags are one softmax: the loss is their mean cross-entropy
             let logits = net.forward(&x, &lens, config.dropout, true).view([-1, LAYER_TAGS.len() as i64]);
