@@ -387,7 +387,9 @@ fn takes_cue(text: &str, cue: &Run, content: ByteSpan, contents: &[Run], runs: &
 /// the nearest cue run it may take ([`takes_cue`]), its speaker the source run nearest that cue;
 /// without a cue, a source inside the content (German "Die USA lehnten … ab") or else the one
 /// nearest it. Two content runs with the same cue are one split statement ("A," he said, "B.").
-/// The kind is read from the quotation marks in the content and, for beliefs, from the cue.
+/// The kind is read from the quotation marks in the content and, for beliefs, from the cue. Cue
+/// and speaker are whole words, like the content: a tag may stop inside a word the tokenizer
+/// split ("Stein" of "Steinbrück").
 pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quotes: &[marks::Quoted], cues: &Cues) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
     for (window, p) in windows.iter().zip(probs) {
@@ -403,8 +405,8 @@ pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quote
                 None => own_source(&runs, content.span)
                     .or_else(|| nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE, content.span)),
             };
-            let cue = cue.map(|c| c.span);
-            let speaker = speaker.map(|s| without_according(text, head_of(text, s.span), cues));
+            let cue = cue.map(|c| whole_words(text, c.span));
+            let speaker = speaker.map(|s| without_according(text, head_of(text, whole_words(text, s.span)), cues));
             let content = Run { span: completed(text, content.span, cues), ..*content };
             let kind = kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues)));
             // content with neither cue nor speaker is an attribution only when it is quoted
@@ -550,6 +552,18 @@ mod tests {
         let w = window(text, &["Yerevan,", "which", "relies", "on", "Russia,", "said", "it.", "Rain", "fell."]);
         let probs = one_hot(&[3, 4, 4, 4, 4, 5, 1, 0, 0]);
         assert!(statements(text, &[w], &[probs], &[], &Cues::default()).is_empty());
+    }
+
+    #[test]
+    fn speaker_and_cue_are_whole_words_where_a_tag_stops_inside_one() {
+        // the tokenizer splits "Steinbrück" and "kritisierte"; the tags stop after the first piece
+        let text = "Steinbrück kritisierte, die Steuer sei zu hoch.";
+        let w = window(text, &["Stein", "brück", "kritis", "ierte,", "die", "Steuer", "sei", "zu", "hoch."]);
+        let probs = one_hot(&[3, 0, 5, 0, 1, 2, 2, 2, 2]);
+        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Steinbrück"));
+        assert_eq!(s[0].cue.map(|x| x.slice(text)), Some("kritisierte"));
     }
 
     #[test]
