@@ -81,8 +81,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             let docs = eval::attribution::load_gold(&args.data)?;
             let (lexicons, dict) = args.text.load()?;
             let predictions = if args.gold_tags {
-                let config = standpoint::tagger::TaggerConfig::default();
-                standpoint::train::tagger::decode_gold(&args.model.dir()?, &docs, &lexicons, &config)?
+                // decoded as the tagger decodes (its windows and speaker linker); with `rules`, as an untrained one
+                let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
+                let meta = tagger.as_ref().map(|(t, _)| &t.meta);
+                let config = meta.map_or_else(standpoint::tagger::TaggerConfig::default, |m| m.config.clone());
+                let linker = meta.and_then(|m| m.linker.as_ref());
+                standpoint::train::tagger::decode_gold(&args.model.dir()?, &docs, &lexicons, &config, linker)?
             } else {
                 let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
                 let learned = tagger.as_ref().map(|(t, _)| (t, args.finder.finder()));

@@ -17,6 +17,10 @@ enum TrainTask {
     Stance,
     /// The learned attribution tagger, on PolNeAR-format documents.
     Attribution,
+    /// Refit the speaker linker of the attribution tagger in `--out` (updated in place) on the
+    /// documents it was trained on (`--data`, the same files), kept only when it beats the
+    /// decoder's rules on the tagger's held-out documents; dev is measured and recorded.
+    AttributionLinker,
     /// P(a statement is about a target), on the stance head's vectors (`--stance-head`), from
     /// the data's targets against mismatched ones.
     Relevance,
@@ -32,7 +36,7 @@ impl TrainTask {
             TrainTask::Sentiment => Some(standpoint::heads::Task::Sentiment),
             TrainTask::TargetSentiment => Some(standpoint::heads::Task::TargetSentiment),
             TrainTask::Stance => Some(standpoint::heads::Task::Stance),
-            TrainTask::Attribution | TrainTask::Relevance | TrainTask::Relation => None,
+            TrainTask::Attribution | TrainTask::AttributionLinker | TrainTask::Relevance | TrainTask::Relation => None,
         }
     }
 }
@@ -159,6 +163,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<Outcome> {
         return match args.task {
             TrainTask::Relevance => run_relevance(args),
             TrainTask::Relation => run_relation(args),
+            TrainTask::AttributionLinker => run_linker(args),
             _ => run_tagger(args),
         };
     };
@@ -239,6 +244,18 @@ fn run_relation(args: TrainArgs) -> anyhow::Result<Outcome> {
     model.save(&args.out)?;
     eprintln!("standpoint: fitted relations in {:.0} s, wrote {}", started.elapsed().as_secs_f64(), args.out.display());
     println!("{}", serde_json::to_string_pretty(&model.record)?);
+    Ok(Outcome::Success)
+}
+
+fn run_linker(args: TrainArgs) -> anyhow::Result<Outcome> {
+    let lexicons = standpoint::lexicon::Lexicons::builtin();
+    // the tagger as `eval` runs it: each document by itself, one thread per pass
+    standpoint::runtime::per_pass();
+    standpoint::runtime::workers(args.model.batch_config().threads);
+    let meta = standpoint::train::tagger::refit_linker(&args.model.dir()?, &args.out, &args.data, &args.dev, &lexicons)?;
+    let kept = if meta.linker.is_some() { "kept" } else { "not kept: the rules pick speakers" };
+    eprintln!("standpoint: speaker linker {kept}; wrote {}", args.out.join("tagger.json").display());
+    println!("{}", serde_json::to_string_pretty(&serde_json::json!({"linker": meta.record["linker"], "dev": meta.record["dev"]}))?);
     Ok(Outcome::Success)
 }
 

@@ -13,6 +13,7 @@
 //! The backward LSTM runs on each row reversed within its own length, so padding never reaches a
 //! real token: a window's tags do not depend on the batch it was run in.
 
+pub mod link;
 mod lstm;
 pub mod tags;
 
@@ -98,6 +99,10 @@ pub struct TaggerMeta {
     /// (`scripts/attribution-choice --write`); without it, the training languages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto: Option<AutoChoice>,
+    /// The learned speaker linker ([`link`]) when it beat the decoder's rules on the held-out
+    /// slice; without it, the rules pick the speaker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linker: Option<link::Linker>,
 }
 
 impl TaggerMeta {
@@ -273,6 +278,13 @@ impl Tagger {
                 tags::output_names()
             )));
         }
+        if meta.linker.as_ref().is_some_and(|l| !l.fits_this_build()) {
+            return Err(HeadError::Data(format!(
+                "{}: a speaker linker over other features than this build's {:?}: refit it with `standpoint train --task attribution-linker`",
+                path.display(),
+                link::FEATURES
+            )));
+        }
         let same_cut =
             |s: &&&Encoder| s.bottom_layers == Some(meta.config.layers) && s.dir == model_dir && s.precision == precision.resolve();
         let encoder = match shared.iter().find(same_cut) {
@@ -302,7 +314,7 @@ impl Tagger {
         let p = prepare(text, lang, &self.encoder.tokenizer, lexicons, self.meta.config.max_tokens)?;
         let states = window_states(&self.encoder, &p.windows.iter().collect::<Vec<_>>())?;
         let probs = tag_probs(&self.net, &states)?;
-        Ok(tags::statements(text, &p.windows, &probs, &p.quotes, lexicons.cues(p.lang.as_deref())))
+        Ok(tags::statements(text, &p.windows, &probs, &p.quotes, lexicons.cues(p.lang.as_deref()), self.meta.linker.as_ref()))
     }
 }
 
@@ -322,6 +334,7 @@ mod tests {
             holdout: serde_json::Value::Null,
             record: serde_json::Value::Null,
             auto,
+            linker: None,
         }
     }
 
@@ -356,6 +369,19 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
         let message = err.to_string();
         assert!(message.contains("format 1") && message.contains("standpoint train --task attribution"), "{message}");
+    }
+
+    #[test]
+    fn a_linker_over_other_features_is_refused_with_the_way_out() {
+        let dir = std::env::temp_dir().join(format!("standpoint-tagger-linker-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let linker = link::Linker { features: vec!["candidate".into(), "gone".into()], weights: vec![0.5, 1.0] };
+        let stale = TaggerMeta { linker: Some(linker), ..meta(None) };
+        std::fs::write(dir.join("tagger.json"), serde_json::to_string(&stale).unwrap()).unwrap();
+        let err = Tagger::load(Path::new("no-such-model"), &dir, Precision::F32, &[]).err().expect("refused");
+        std::fs::remove_dir_all(&dir).ok();
+        let message = err.to_string();
+        assert!(message.contains("linker") && message.contains("standpoint train --task attribution-linker"), "{message}");
     }
 }
 

@@ -16,6 +16,8 @@ use crate::quotes::{kind_for, marks, Kind, Statement};
 use crate::text::words::words;
 use crate::text::{sentences, ByteSpan};
 
+use super::link::Linker;
+
 /// Tag layers, in the classifier's output order: each token has one tag per layer, so a source
 /// inside the content it speaks (German "Die USA lehnten … ab") and a content reported inside
 /// another's content keep their own spans. A content goes to the inner layer when it overlaps a
@@ -213,16 +215,16 @@ fn completed(text: &str, span: ByteSpan, cues: &Cues) -> ByteSpan {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Run {
-    role: Role,
-    span: ByteSpan,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Run {
+    pub(crate) role: Role,
+    pub(crate) span: ByteSpan,
     /// Mean probability of the run's tags.
-    confidence: f32,
+    pub(crate) confidence: f32,
 }
 
 /// Bytes between two spans; 0 when they touch or overlap.
-fn distance(a: ByteSpan, b: ByteSpan) -> usize {
+pub(crate) fn distance(a: ByteSpan, b: ByteSpan) -> usize {
     b.start.saturating_sub(a.end).max(a.start.saturating_sub(b.end))
 }
 
@@ -278,7 +280,7 @@ fn best_tags<P: AsRef<[f32]>>(probs: &[P]) -> Vec<usize> {
 /// Spans of one window's tags (`probs`: per token, one probability per tag). A token of bare
 /// whitespace (the tokenizer's lone "▁" before a word it has no "▁word" for: " sphere" is "▁",
 /// "sphere") carries no tag: decoding passes over it, so it never splits a span in two.
-fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
+pub(crate) fn runs(text: &str, window: &Window, probs: &[Vec<f32>]) -> Vec<Run> {
     let tagged: Vec<usize> = (0..probs.len().min(window.spans.len())).filter(|&i| !window.spans[i].trim(text).is_empty()).collect();
     if tagged.is_empty() {
         return Vec::new();
@@ -352,7 +354,7 @@ fn belief_cue(text: &str, cue: ByteSpan, cues: &Cues) -> bool {
 }
 
 /// Whether `span` lies within `outer`.
-fn within(span: ByteSpan, outer: ByteSpan) -> bool {
+pub(crate) fn within(span: ByteSpan, outer: ByteSpan) -> bool {
     outer.start <= span.start && span.end <= outer.end
 }
 
@@ -383,34 +385,65 @@ fn takes_cue(text: &str, cue: &Run, content: ByteSpan, contents: &[Run], runs: &
     !loose || (quoted(first) && quoted(second))
 }
 
-/// Statements from the tags of one text's windows. Each content run is a statement; its cue is
-/// the nearest cue run it may take ([`takes_cue`]), its speaker the source run nearest that cue;
-/// without a cue, a source inside the content (German "Die USA lehnten … ab") or else the one
-/// nearest it. Two content runs with the same cue are one split statement ("A," he said, "B.").
-/// The kind is read from the quotation marks in the content and, for beliefs, from the cue. Cue
-/// and speaker are whole words, like the content: a tag may stop inside a word the tokenizer
-/// split ("Stein" of "Steinbrück").
-pub fn statements(text: &str, windows: &[Window], probs: &[Vec<Vec<f32>>], quotes: &[marks::Quoted], cues: &Cues) -> Vec<Statement> {
+/// One content run of a window, with the cue it takes ([`takes_cue`]) and the speaker the rules
+/// give it: the source run nearest the cue; without a cue, a source inside the content (German
+/// "Die USA lehnten … ab") or else the one nearest it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reading {
+    pub(crate) content: Run,
+    pub(crate) cue: Option<Run>,
+    pub(crate) rule_speaker: Option<Run>,
+}
+
+/// The readings of one window's runs, in text order (contents of at least [`MIN_CONTENT_WORDS`]).
+pub(crate) fn readings(text: &str, runs: &[Run], quotes: &[marks::Quoted]) -> Vec<Reading> {
+    let contents: Vec<Run> =
+        runs.iter().filter(|r| r.role == Role::Content && words(text, r.span).len() >= MIN_CONTENT_WORDS).copied().collect();
+    contents
+        .iter()
+        .map(|content| {
+            let cue = nearest(runs, Role::Cue, content.span, CUE_REACH, content.span)
+                .filter(|c| takes_cue(text, c, content.span, &contents, runs, quotes));
+            let rule_speaker = match cue {
+                Some(c) => nearest(runs, Role::Source, c.span, SOURCE_REACH, content.span),
+                None => {
+                    own_source(runs, content.span).or_else(|| nearest(runs, Role::Source, content.span, SOURCE_REACH_NO_CUE, content.span))
+                }
+            };
+            Reading { content: *content, cue, rule_speaker }
+        })
+        .collect()
+}
+
+/// Statements from the tags of one text's windows. Each content run is a statement ([`readings`]);
+/// its speaker is the rules' or, with a `linker`, the source run the linker picks. Two content runs
+/// with the same cue are one split statement ("A," he said, "B."). The kind is read from the
+/// quotation marks in the content and, for beliefs, from the cue. Cue and speaker are whole words,
+/// like the content: a tag may stop inside a word the tokenizer split ("Stein" of "Steinbrück").
+pub fn statements(
+    text: &str,
+    windows: &[Window],
+    probs: &[Vec<Vec<f32>>],
+    quotes: &[marks::Quoted],
+    cues: &Cues,
+    linker: Option<&Linker>,
+) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
     for (window, p) in windows.iter().zip(probs) {
         let runs = runs(text, window, p);
         let first = out.len();
-        let contents: Vec<Run> =
-            runs.iter().filter(|r| r.role == Role::Content && words(text, r.span).len() >= MIN_CONTENT_WORDS).copied().collect();
-        for content in &contents {
-            let cue = nearest(&runs, Role::Cue, content.span, CUE_REACH, content.span)
-                .filter(|c| takes_cue(text, c, content.span, &contents, &runs, quotes));
-            let speaker = match cue {
-                Some(c) => nearest(&runs, Role::Source, c.span, SOURCE_REACH, content.span),
-                None => own_source(&runs, content.span)
-                    .or_else(|| nearest(&runs, Role::Source, content.span, SOURCE_REACH_NO_CUE, content.span)),
+        for reading in readings(text, &runs, quotes) {
+            let speaker = match linker {
+                Some(linker) => linker.speaker(text, &reading, &runs, quotes),
+                None => reading.rule_speaker,
             };
-            let cue = cue.map(|c| whole_words(text, c.span));
+            let cue = reading.cue.map(|c| whole_words(text, c.span));
             let speaker = speaker.map(|s| without_according(text, head_of(text, whole_words(text, s.span)), cues));
-            let content = Run { span: completed(text, content.span, cues), ..*content };
+            let content = Run { span: completed(text, reading.content.span, cues), ..reading.content };
             let kind = kind_for(content.span, quotes, text, cue.is_some_and(|c| belief_cue(text, c, cues)));
-            // content with neither cue nor speaker is an attribution only when it is quoted
-            if cue.is_none() && speaker.is_none() && kind != Kind::Direct {
+            // content with neither cue nor source in reach is an attribution only when it is quoted
+            // (whichever speaker the linker names: it picks speakers, not statements)
+            if cue.is_none() && reading.rule_speaker.is_none() && kind != Kind::Direct {
                 continue;
             }
             let continues = cue.and_then(|c| out[first..].iter().find(|s| s.cue == Some(c) && s.continues.is_none()).map(|s| s.content));
@@ -476,7 +509,7 @@ mod tests {
             [i, o, o, o],
             [i, o, o, o],
         ]);
-        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let s = statements(text, &[w], &[probs], &[], &Cues::default(), None);
         assert_eq!(s.len(), 2, "{s:?}");
         assert_eq!(s[0].content.slice(text), "Die USA lehnten den Vorschlag zunächst ab.");
         assert_eq!((s[0].speaker.map(|x| x.slice(text)), s[0].cue), (Some("Die USA"), None));
@@ -491,7 +524,7 @@ mod tests {
         let w = window(text, &["Smith", "said", "Jones", "denied", "the", "report."]);
         let (o, b, i) = (0, 1, 2);
         let probs = layered(&[[o, o, b, o], [o, o, o, b], [b, o, b, o], [i, o, o, b], [i, b, o, o], [i, i, o, o]]);
-        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let s = statements(text, &[w], &[probs], &[], &Cues::default(), None);
         let read: Vec<_> =
             s.iter().map(|s| (s.content.slice(text), s.cue.map(|c| c.slice(text)), s.speaker.map(|c| c.slice(text)))).collect();
         assert_eq!(read, vec![("Jones denied the report.", Some("said"), Some("Smith")), ("the report.", Some("denied"), Some("Jones"))]);
@@ -551,7 +584,7 @@ mod tests {
         assert_eq!(head_of(text, ByteSpan::new(0, 31)).slice(text), "Yerevan");
         let w = window(text, &["Yerevan,", "which", "relies", "on", "Russia,", "said", "it.", "Rain", "fell."]);
         let probs = one_hot(&[3, 4, 4, 4, 4, 5, 1, 0, 0]);
-        assert!(statements(text, &[w], &[probs], &[], &Cues::default()).is_empty());
+        assert!(statements(text, &[w], &[probs], &[], &Cues::default(), None).is_empty());
     }
 
     #[test]
@@ -560,10 +593,45 @@ mod tests {
         let text = "Steinbrück kritisierte, die Steuer sei zu hoch.";
         let w = window(text, &["Stein", "brück", "kritis", "ierte,", "die", "Steuer", "sei", "zu", "hoch."]);
         let probs = one_hot(&[3, 0, 5, 0, 1, 2, 2, 2, 2]);
-        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let s = statements(text, &[w], &[probs], &[], &Cues::default(), None);
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Steinbrück"));
         assert_eq!(s[0].cue.map(|x| x.slice(text)), Some("kritisierte"));
+    }
+
+    #[test]
+    fn the_linker_picks_the_speaker_and_the_rules_which_contents_are_statements() {
+        // the cue-less second content names its source inside it; the first has its cue and Merkel
+        let text = "Merkel sagte, der Plan sei gut. Die Opposition hält ihn für teuer.";
+        let words = ["Merkel", "sagte,", "der", "Plan", "sei", "gut.", "Die", "Opposition", "hält", "ihn", "für", "teuer."];
+        let w = window(text, &words);
+        let (o, b, i) = (0, 1, 2);
+        let probs = layered(&[
+            [o, o, b, o],
+            [o, o, o, b],
+            [b, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [o, o, o, o],
+            [b, o, b, o],
+            [i, o, i, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+            [i, o, o, o],
+        ]);
+        let speakers = |linker: Option<&Linker>| -> Vec<Option<&str>> {
+            let s = statements(text, &[w.clone()], &[probs.clone()], &[], &Cues::default(), linker);
+            s.iter().map(|s| s.speaker.map(|x| x.slice(text))).collect()
+        };
+        assert_eq!(speakers(None), vec![Some("Merkel"), Some("Die Opposition")]);
+        // a linker that weighs only "inside the content" and a cost per candidate
+        let mut weights = vec![0.0; super::super::link::FEATURES.len()];
+        weights[0] = -1.0;
+        weights[super::super::link::FEATURES.iter().position(|f| *f == "inside_content").unwrap()] = 2.0;
+        let linker = Linker { features: super::super::link::FEATURES.iter().map(|f| f.to_string()).collect(), weights };
+        // the first content has no source inside it: no speaker, but it stays a statement (its cue)
+        assert_eq!(speakers(Some(&linker)), vec![None, Some("Die Opposition")]);
     }
 
     #[test]
@@ -571,10 +639,10 @@ mod tests {
         let text = "Several soldiers from both sides died. Officials said nothing.";
         let w = window(text, &["Several", "soldiers", "from", "both", "sides", "died.", "Officials", "said", "nothing."]);
         let probs = one_hot(&[1, 2, 2, 2, 0, 0, 0, 0, 0]);
-        assert!(statements(text, &[w.clone()], &[probs], &[], &Cues::default()).is_empty());
+        assert!(statements(text, &[w.clone()], &[probs], &[], &Cues::default(), None).is_empty());
         // with a speaker it stays: "Officials … soldiers from both sides" (cue-less, but someone's)
         let probs = one_hot(&[1, 2, 2, 2, 0, 0, 3, 0, 0]);
-        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let s = statements(text, &[w], &[probs], &[], &Cues::default(), None);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Officials"));
     }
@@ -586,7 +654,7 @@ mod tests {
         let mut w = window(text, &["Russia", "sees", "it", "as", "its", "traditional", " ", "sphere", "of", "influence."]);
         w.spans[6] = ByteSpan::new(33, 34);
         let probs = one_hot(&[3, 5, 1, 2, 2, 2, 0, 1, 2, 2]);
-        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let s = statements(text, &[w], &[probs], &[], &Cues::default(), None);
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].content.slice(text), "it as its traditional sphere of influence.");
         assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("Russia"));
@@ -597,7 +665,7 @@ mod tests {
         let text = "\"We will win,\" the minister said, \"and soon.\" Rain fell.";
         let w = window(text, &["\"We", "will", "win,\"", "the", "minister", "said,", "\"and", "soon.\"", "Rain", "fell."]);
         let probs = one_hot(&[1, 2, 2, 3, 4, 5, 1, 2, 0, 0]);
-        let s = statements(text, &[w], &[probs], &[], &Cues::default());
+        let s = statements(text, &[w], &[probs], &[], &Cues::default(), None);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].content.slice(text), "\"We will win,\"");
         assert_eq!(s[0].speaker.map(|x| x.slice(text)), Some("the minister"));

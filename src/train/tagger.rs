@@ -15,9 +15,10 @@ use crate::heads::HeadError;
 use crate::lexicon::Lexicons;
 use crate::model::{Encoder, Precision};
 use crate::quotes::{Finder, Statement};
+use crate::tagger::link::{self, Choice, Linker};
 use crate::tagger::tags::{self, GoldPart, Role, Window, LAYERS, LAYER_TAGS, OUTPUTS};
 use crate::tagger::{io_error, prepare, stacked, tag_probs, window_states, Net, Prepared, Tagger, TaggerConfig, TaggerMeta, FORMAT};
-use crate::text::CharIndex;
+use crate::text::{ByteSpan, CharIndex};
 
 /// Gold parts of one document, in byte spans.
 fn gold_parts(doc: &GoldDocument) -> Vec<GoldPart> {
@@ -38,6 +39,35 @@ fn measure(docs: &[&GoldDocument], found: &[Vec<Statement>]) -> serde_json::Valu
     let lines: Vec<_> = docs.iter().zip(found).map(|(d, s)| crate::eval::prediction_line(&d.id, &d.text, s)).collect();
     let owned: Vec<GoldDocument> = docs.iter().map(|d| (*d).clone()).collect();
     attribution::metrics(&owned, &crate::eval::by_id(&lines))
+}
+
+/// [`measure`], and the content and speaker F1 of each language (`by_language`).
+fn measure_by_language(docs: &[&GoldDocument], found: &[Vec<Statement>]) -> serde_json::Value {
+    let mut metrics = measure(docs, found);
+    let lang_of = |k: usize| docs[k].lang.clone().unwrap_or_default();
+    let mut by_language = serde_json::Map::new();
+    let langs: std::collections::BTreeSet<String> = (0..docs.len()).map(lang_of).collect();
+    for lang in langs {
+        let picked: Vec<usize> = (0..docs.len()).filter(|&k| lang_of(k) == lang).collect();
+        let docs_of: Vec<&GoldDocument> = picked.iter().map(|&k| docs[k]).collect();
+        let found_of: Vec<Vec<Statement>> = picked.iter().map(|&k| found[k].clone()).collect();
+        let m = measure(&docs_of, &found_of);
+        by_language
+            .insert(lang, serde_json::json!({"documents": picked.len(), "content_f1_j50": m["content_f1_j50"], "speaker_f1": m["speaker_f1"]}));
+    }
+    metrics["by_language"] = serde_json::Value::Object(by_language);
+    metrics
+}
+
+/// The held-out criterion: the mean over languages of (content F1 j50 + speaker F1) / 2 when the
+/// languages are weighed alike (`balanced`), else the same of the pooled figures.
+fn language_mean(metrics: &serde_json::Value, balanced: bool) -> f64 {
+    let by_language = metrics["by_language"].as_object().cloned().unwrap_or_default();
+    if balanced && !by_language.is_empty() {
+        by_language.values().map(score_of).sum::<f64>() / by_language.len() as f64
+    } else {
+        score_of(metrics)
+    }
 }
 
 fn score_of(metrics: &serde_json::Value) -> f64 {
@@ -117,37 +147,17 @@ pub fn train(
                 &probs,
                 &prepared[d].quotes,
                 lexicons.cues(docs[d].lang.as_deref()),
+                None,
             ));
         }
-        let mut metrics = measure(&hold_docs, &found);
-        let mut by_language = serde_json::Map::new();
-        let langs: std::collections::BTreeSet<String> = hold.iter().map(|&d| lang_of(d)).collect();
-        for lang in langs {
-            let picked: Vec<usize> = (0..hold.len()).filter(|&k| lang_of(hold[k]) == lang).collect();
-            let docs_of: Vec<&GoldDocument> = picked.iter().map(|&k| hold_docs[k]).collect();
-            let found_of: Vec<Vec<Statement>> = picked.iter().map(|&k| found[k].clone()).collect();
-            let m = measure(&docs_of, &found_of);
-            by_language.insert(
-                lang,
-                serde_json::json!({"documents": picked.len(), "content_f1_j50": m["content_f1_j50"], "speaker_f1": m["speaker_f1"]}),
-            );
-        }
-        metrics["by_language"] = serde_json::Value::Object(by_language);
-        Ok(metrics)
+        Ok(measure_by_language(&hold_docs, &found))
     };
     let mut best: Option<(f64, usize, serde_json::Value, Vec<(String, Tensor)>)> = None;
     // The weights after each epoch of the later half, summed: their mean is one more candidate.
     let average_from = config.epochs / 2 + 1;
     let mut sum: Option<Vec<(String, Tensor)>> = None;
     let snapshot = |net: &Net| -> Vec<(String, Tensor)> { net.vs.variables().into_iter().map(|(k, v)| (k, v.detach().copy())).collect() };
-    let language_mean = |metrics: &serde_json::Value| -> f64 {
-        let by_language = metrics["by_language"].as_object().cloned().unwrap_or_default();
-        if config.balance_languages && !by_language.is_empty() {
-            by_language.values().map(score_of).sum::<f64>() / by_language.len() as f64
-        } else {
-            score_of(metrics)
-        }
-    };
+    let language_mean = |metrics: &serde_json::Value| language_mean(metrics, config.balance_languages);
     for epoch in 1..=config.epochs {
         rng.shuffle(&mut fit);
         for bucket in fit.chunks_mut(config.batch_size * 20) {
@@ -235,7 +245,7 @@ pub fn train(
     net.vs.save(out.join("tagger.safetensors"))?;
     net.vs.float();
     net.vs.freeze();
-    let mut meta = TaggerMeta {
+    let meta = TaggerMeta {
         format: FORMAT,
         tags: tags::output_names(),
         config: config.clone(),
@@ -251,24 +261,162 @@ pub fn train(
         holdout,
         record: serde_json::Value::Null,
         auto: None,
+        linker: None,
     };
     // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
     // figures above read the tagger's statements before the page-furniture filter.
-    let tagger = Tagger { encoder, net, meta: meta.clone() };
-    let dict = crate::actors::Dictionary::builtin().map_err(|e| HeadError::Data(e.to_string()))?;
-    let lines = crate::eval::predict_attributions(&dev_docs, lexicons, &dict, Some((&tagger, Finder::Learned)))?;
-    let dev_metrics = attribution::metrics(&dev_docs, &crate::eval::by_id(&lines));
-    meta.record = serde_json::json!({
+    let mut tagger = Tagger { encoder, net, meta };
+    let (linker, linker_record) = fit_linker(&tagger, &docs, &hold, lexicons)?;
+    tagger.meta.linker = linker;
+    tagger.meta.record = serde_json::json!({
         "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len(),
                   "held_out_ids": hold.iter().map(|&d| docs[d].id.clone()).collect::<Vec<_>>()},
-        "dev": {"files": crate::heads::file_record(dev)?, "documents": dev_docs.len(),
-                "content_f1_j50": dev_metrics["content_f1_j50"], "speaker_f1": dev_metrics["speaker_f1"],
-                "quoted": {"content_f1_j50": dev_metrics["quoted"]["content_f1_j50"], "speaker_f1": dev_metrics["quoted"]["speaker_f1"]}},
+        "linker": linker_record,
+        "dev": dev_record(&tagger, &dev_docs, dev, lexicons)?,
     });
-    let path = out.join("tagger.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&meta).expect("serialises") + "\n").map_err(|e| io_error(&path, e))?;
-    Ok(meta)
+    save_meta(&tagger.meta, out)?;
+    Ok(tagger.meta)
 }
+
+/// Dev figures of `tagger` on the `dev` files, through the product's own path (`standpoint eval
+/// --attribution learned`), with the files' record.
+fn dev_record(tagger: &Tagger, dev_docs: &[GoldDocument], dev: &[PathBuf], lexicons: &Lexicons) -> Result<serde_json::Value, HeadError> {
+    let dict = crate::actors::Dictionary::builtin().map_err(|e| HeadError::Data(e.to_string()))?;
+    let lines = crate::eval::predict_attributions(dev_docs, lexicons, &dict, Some((tagger, Finder::Learned)))?;
+    let m = attribution::metrics(dev_docs, &crate::eval::by_id(&lines));
+    Ok(serde_json::json!({"files": crate::heads::file_record(dev)?, "documents": dev_docs.len(),
+        "content_f1_j50": m["content_f1_j50"], "speaker_f1": m["speaker_f1"],
+        "quoted": {"content_f1_j50": m["quoted"]["content_f1_j50"], "speaker_f1": m["quoted"]["speaker_f1"]}}))
+}
+
+fn save_meta(meta: &TaggerMeta, dir: &Path) -> Result<(), HeadError> {
+    let path = dir.join("tagger.json");
+    std::fs::write(&path, serde_json::to_string_pretty(meta).expect("serialises") + "\n").map_err(|e| io_error(&path, e))
+}
+
+/// Refits the speaker linker of the tagger in `dir` ([`fit_linker`]) on the documents of `data` it
+/// was trained on, holding out the same documents, and records it and the dev figures in its
+/// `tagger.json` (`standpoint train --task attribution-linker`).
+pub fn refit_linker(model_dir: &Path, dir: &Path, data: &[PathBuf], dev: &[PathBuf], lexicons: &Lexicons) -> Result<TaggerMeta, HeadError> {
+    let mut tagger = Tagger::load(model_dir, dir, Precision::Auto, &[])?;
+    tagger.meta.linker = None;
+    let docs = attribution::load_gold(data).map_err(|e| HeadError::Data(e.to_string()))?;
+    let dev_docs = attribution::load_gold(dev).map_err(|e| HeadError::Data(e.to_string()))?;
+    let held: Vec<&str> = tagger.meta.record["train"]["held_out_ids"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    let hold: Vec<usize> = (0..docs.len()).filter(|&d| held.contains(&docs[d].id.as_str())).collect();
+    if hold.len() != held.len() {
+        return Err(HeadError::Data(format!(
+            "{} of the tagger's {} held-out documents are in the data: give the files it was trained on",
+            hold.len(),
+            held.len()
+        )));
+    }
+    let (linker, record) = fit_linker(&tagger, &docs, &hold, lexicons)?;
+    tagger.meta.linker = linker;
+    tagger.meta.record["linker"] = record;
+    tagger.meta.record["dev"] = dev_record(&tagger, &dev_docs, dev, lexicons)?;
+    save_meta(&tagger.meta, dir)?;
+    Ok(tagger.meta)
+}
+
+/// The gold tags of `doc`'s windows as the tagger's output: probability 1 for each gold tag.
+fn gold_probs(doc: &GoldDocument, p: &Prepared) -> Vec<Vec<Vec<f32>>> {
+    let n = LAYER_TAGS.len();
+    tags::gold_tags(&doc.text, &p.windows, &gold_parts(doc))
+        .iter()
+        .map(|w| w.iter().map(|t| (0..OUTPUTS).map(|i| if t[i / n] == (i % n) as i64 { 1.0 } else { 0.0 }).collect()).collect())
+        .collect()
+}
+
+/// The speaker linker's choices in `doc`'s gold tags: for each content the decoder reads, its
+/// candidate sources and the one that overlaps the gold source of the attribution the content
+/// belongs to (the one whose content it overlaps most); none when that attribution has no
+/// source, or none of the candidates is it.
+fn link_choices(doc: &GoldDocument, p: &Prepared, weight: f64) -> Vec<Choice> {
+    let parts = gold_parts(doc);
+    let overlap = |a: ByteSpan, b: ByteSpan| a.end.min(b.end).saturating_sub(a.start.max(b.start));
+    let mut out = Vec::new();
+    for (window, probs) in p.windows.iter().zip(gold_probs(doc, p)) {
+        let runs = tags::runs(&doc.text, window, &probs);
+        for reading in tags::readings(&doc.text, &runs, &p.quotes) {
+            let attribution = parts
+                .iter()
+                .filter(|g| g.role == Role::Content)
+                .map(|g| (g.attribution, overlap(g.span, reading.content.span)))
+                .filter(|&(_, o)| o > 0)
+                .max_by_key(|&(_, o)| o)
+                .map(|(a, _)| a);
+            let Some(attribution) = attribution else { continue };
+            let sources: Vec<ByteSpan> =
+                parts.iter().filter(|g| g.role == Role::Source && g.attribution == attribution).map(|g| g.span).collect();
+            let candidates = link::candidates(&doc.text, &reading, &runs, &p.quotes);
+            let gold = candidates.iter().position(|(r, _)| sources.iter().any(|&s| overlap(s, r.span) > 0));
+            if !candidates.is_empty() {
+                out.push(Choice { candidates: candidates.into_iter().map(|(_, x)| x).collect(), gold, weight });
+            }
+        }
+    }
+    out
+}
+
+/// Fits the speaker linker on the gold tags of `docs` outside `hold` (each language weighing
+/// alike) and measures it against the decoder's rules on the `hold` documents, through `tagger`'s
+/// tags. Returns the linker when it scores higher by the held-out criterion ([`language_mean`],
+/// languages weighed alike), and the record of both.
+pub fn fit_linker(
+    tagger: &Tagger,
+    docs: &[GoldDocument],
+    hold: &[usize],
+    lexicons: &Lexicons,
+) -> Result<(Option<Linker>, serde_json::Value), HeadError> {
+    let tokenizer = &tagger.encoder.tokenizer;
+    let max_tokens = tagger.meta.config.max_tokens;
+    let prepared: Vec<Prepared> =
+        docs.iter().map(|d| prepare(&d.text, d.lang.as_deref(), tokenizer, lexicons, max_tokens)).collect::<Result<_, _>>()?;
+    let fit_docs: Vec<usize> = (0..docs.len()).filter(|d| !hold.contains(d)).collect();
+    let mut per_language: std::collections::BTreeMap<String, usize> = Default::default();
+    let choices_of: Vec<Vec<Choice>> = fit_docs.iter().map(|&d| link_choices(&docs[d], &prepared[d], 1.0)).collect();
+    for (&d, c) in fit_docs.iter().zip(&choices_of) {
+        *per_language.entry(docs[d].lang.clone().unwrap_or_default()).or_default() += c.len();
+    }
+    let mut choices = Vec::new();
+    for (&d, c) in fit_docs.iter().zip(choices_of) {
+        let weight = 1.0 / per_language[&docs[d].lang.clone().unwrap_or_default()].max(1) as f64;
+        choices.extend(c.into_iter().map(|c| Choice { weight, ..c }));
+    }
+    let linker = link::fit(&choices, LINKER_L2, LINKER_STEPS);
+
+    let hold_docs: Vec<&GoldDocument> = hold.iter().map(|&d| &docs[d]).collect();
+    let mut probs = Vec::new();
+    for &d in hold {
+        let states = window_states(&tagger.encoder, &prepared[d].windows.iter().collect::<Vec<_>>())?;
+        probs.push(tag_probs(&tagger.net, &states)?);
+    }
+    let decoded = |linker: Option<&Linker>| -> Vec<Vec<Statement>> {
+        hold.iter()
+            .zip(&probs)
+            .map(|(&d, probs)| {
+                let p = &prepared[d];
+                tags::statements(&docs[d].text, &p.windows, probs, &p.quotes, lexicons.cues(docs[d].lang.as_deref()), linker)
+            })
+            .collect()
+    };
+    let rules = measure_by_language(&hold_docs, &decoded(None));
+    let learned = measure_by_language(&hold_docs, &decoded(Some(&linker)));
+    let (rules_score, learned_score) = (language_mean(&rules, true), language_mean(&learned, true));
+    eprintln!("standpoint: speaker linker: held-out score {learned_score:.4} against the rules' {rules_score:.4}");
+    let record = serde_json::json!({
+        "choices": choices.len(), "choices_by_language": per_language,
+        "held_out": {"rules": {"score": rules_score, "by_language": rules["by_language"]},
+                     "linker": {"score": learned_score, "by_language": learned["by_language"]}},
+        "kept": learned_score > rules_score,
+    });
+    Ok(((learned_score > rules_score).then_some(linker), record))
+}
+
+/// The linker's fit: L2 strength and full-batch steps.
+const LINKER_L2: f64 = 1e-3;
+const LINKER_STEPS: usize = 400;
 
 /// The scorer's lines for `docs` read back from their own gold tags (in the windows of a tagger
 /// with `config`'s window length): what the tag scheme and the decoder allow when every tag is
@@ -278,17 +426,14 @@ pub fn decode_gold(
     docs: &[GoldDocument],
     lexicons: &Lexicons,
     config: &TaggerConfig,
+    linker: Option<&Linker>,
 ) -> Result<Vec<attribution::PredictionLine>, HeadError> {
     let tokenizer = crate::model::encoder::load_tokenizer(model_dir)?;
-    let n = LAYER_TAGS.len();
     docs.iter()
         .map(|doc| {
             let p = prepare(&doc.text, doc.lang.as_deref(), &tokenizer, lexicons, config.max_tokens)?;
-            let probs: Vec<Vec<Vec<f32>>> = tags::gold_tags(&doc.text, &p.windows, &gold_parts(doc))
-                .iter()
-                .map(|w| w.iter().map(|t| (0..OUTPUTS).map(|i| if t[i / n] == (i % n) as i64 { 1.0 } else { 0.0 }).collect()).collect())
-                .collect();
-            let found = tags::statements(&doc.text, &p.windows, &probs, &p.quotes, lexicons.cues(doc.lang.as_deref()));
+            let probs = gold_probs(doc, &p);
+            let found = tags::statements(&doc.text, &p.windows, &probs, &p.quotes, lexicons.cues(doc.lang.as_deref()), linker);
             Ok(crate::eval::prediction_line(&doc.id, &doc.text, &found))
         })
         .collect()
