@@ -1,6 +1,7 @@
 //! The learned attribution tagger: the embedded encoder's token states (frozen), a small
 //! bidirectional LSTM and a linear layer tag every token as part of an attribution's content,
-//! source or cue ([`tags`]); the tags are read back into statements.
+//! source or cue ([`tags`]); the tags are read back into statements, each content's speaker
+//! picked among the source spans near it by a small learned linker ([`link`]).
 //!
 //! It is the learned alternative to the rule-based cue reader in [`crate::quotes`] and costs a
 //! transformer pass over the whole text (the rules read only text). `--attribution auto` (the

@@ -263,11 +263,11 @@ pub fn train(
         auto: None,
         linker: None,
     };
-    // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
-    // figures above read the tagger's statements before the page-furniture filter.
     let mut tagger = Tagger { encoder, net, meta };
     let (linker, linker_record) = fit_linker(&tagger, &docs, &hold, lexicons)?;
     tagger.meta.linker = linker;
+    // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
+    // figures above read the tagger's statements before the page-furniture filter.
     tagger.meta.record = serde_json::json!({
         "train": {"files": crate::heads::file_record(data)?, "documents": docs.len(), "held_out_documents": hold.len(),
                   "held_out_ids": hold.iter().map(|&d| docs[d].id.clone()).collect::<Vec<_>>()},

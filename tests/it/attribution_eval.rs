@@ -46,15 +46,15 @@ fn metrics_equal_the_reference_scorer_on_polnear_dev() {
     assert_same(&ours, &theirs, "metrics");
     assert!(ours["counts_j50"]["pred"].as_u64().unwrap() > 500, "the pipeline predicted attributions");
     // The default finder (auto: the learned tagger for English), against floors a little under
-    // its measured figures (0.776 / 0.721, quoted 0.918 / 0.879): a regression fails.
+    // its measured figures (0.776 / 0.733, quoted 0.918 / 0.881): a regression fails.
     let at_least = |path: [&str; 2], floor: f64| {
         let v = if path[0].is_empty() { &ours[path[1]] } else { &ours[path[0]][path[1]] };
         assert!(v.as_f64().unwrap() >= floor, "{path:?} = {v} is below {floor}");
     };
     at_least(["", "content_f1_j50"], 0.76);
-    at_least(["", "speaker_f1"], 0.70);
+    at_least(["", "speaker_f1"], 0.72);
     at_least(["quoted", "content_f1_j50"], 0.90);
-    at_least(["quoted", "speaker_f1"], 0.86);
+    at_least(["quoted", "speaker_f1"], 0.87);
     std::fs::remove_file(&predictions).ok();
 }
 
@@ -75,8 +75,9 @@ fn figures(m: &serde_json::Value) -> (f64, f64) {
 }
 
 /// German news (SpkAtt-2023 WikiNews dev): the default finder holds its measured level (0.637 /
-/// 0.468), and the tag scheme and decoder, fed the gold tags, keep the ceiling they reach (0.845
-/// / 0.690; PolNeAR dev 0.965 / 0.933): a decoder change that loses attributions fails here.
+/// 0.497), and the tag scheme, decoder and speaker linker, fed the gold tags, keep the ceiling they
+/// reach (0.857 / 0.750; PolNeAR dev 0.965 / 0.947; the rules' speakers alone give 0.704 and
+/// 0.933): a decoder change that loses attributions, or a tagger whose linker is not used, fails.
 #[test]
 fn german_news_attribution_and_the_decoders_ceiling() {
     let (Some(german), Some(english)) = (shared_file("datasets/spkatt2023-news/dev.jsonl"), shared_file("datasets/polnear/dev.jsonl"))
@@ -84,11 +85,11 @@ fn german_news_attribution_and_the_decoders_ceiling() {
         return;
     };
     let (content, speaker) = figures(&eval_attribution(&german, &[]));
-    assert!(content >= 0.62 && speaker >= 0.45, "SpkAtt dev: {content:.3} / {speaker:.3}");
+    assert!(content >= 0.62 && speaker >= 0.48, "SpkAtt dev: {content:.3} / {speaker:.3}");
     let (content, speaker) = figures(&eval_attribution(&german, &["--gold-tags"]));
-    assert!(content >= 0.84 && speaker >= 0.68, "SpkAtt dev, gold tags: {content:.3} / {speaker:.3}");
+    assert!(content >= 0.85 && speaker >= 0.74, "SpkAtt dev, gold tags: {content:.3} / {speaker:.3}");
     let (content, speaker) = figures(&eval_attribution(&english, &["--gold-tags"]));
-    assert!(content >= 0.96 && speaker >= 0.93, "PolNeAR dev, gold tags: {content:.3} / {speaker:.3}");
+    assert!(content >= 0.96 && speaker >= 0.94, "PolNeAR dev, gold tags: {content:.3} / {speaker:.3}");
 }
 
 /// The team's Russian development articles keep spans and ids only: their text joins from
