@@ -254,7 +254,11 @@ fn run_linker(args: TrainArgs) -> anyhow::Result<Outcome> {
     standpoint::runtime::workers(args.model.batch_config().threads);
     let meta = standpoint::train::tagger::refit_linker(&args.model.dir()?, &args.out, &args.data, &args.dev, &lexicons)?;
     let kept = if meta.linker.is_some() { "kept" } else { "not kept: the rules pick speakers" };
-    eprintln!("standpoint: speaker linker {kept}; wrote {}", args.out.join("tagger.json").display());
+    eprintln!(
+        "standpoint: speaker linker {kept}; wrote {} (its `auto` choice was measured before: rerun `scripts/attribution-choice --tagger {} --write` to measure it again)",
+        args.out.join("tagger.json").display(),
+        args.out.display()
+    );
     println!("{}", serde_json::to_string_pretty(&serde_json::json!({"linker": meta.record["linker"], "dev": meta.record["dev"]}))?);
     Ok(Outcome::Success)
 }
