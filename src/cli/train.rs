@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, ValueEnum};
 
 use standpoint::heads::HeadConfig;
@@ -72,6 +73,10 @@ pub struct TrainArgs {
     /// Attribution tagger: units of each LSTM direction.
     #[arg(long, default_value_t = standpoint::tagger::TaggerConfig::default().lstm_hidden)]
     lstm_hidden: usize,
+    /// Attribution tagger: the longest window, in tokens (whole sentences of one paragraph; the
+    /// encoder reads at most 512).
+    #[arg(long, default_value_t = standpoint::tagger::TaggerConfig::default().max_tokens, value_parser = clap::value_parser!(u16).range(16..=510).map(usize::from))]
+    max_tokens: usize,
     /// Epochs of fine-tuning (default 4), or of the attribution tagger's training (default 12).
     #[arg(long)]
     tune_epochs: Option<usize>,
@@ -269,6 +274,7 @@ fn run_tagger(args: TrainArgs) -> anyhow::Result<Outcome> {
         seed: args.seed,
         layers: args.tune_from_layer.unwrap_or(standpoint::tagger::TaggerConfig::default().layers),
         lstm_hidden: args.lstm_hidden,
+        max_tokens: args.max_tokens,
         balance_languages: args.balance_per_language,
         ..Default::default()
     };
