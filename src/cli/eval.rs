@@ -49,8 +49,9 @@ pub struct EvalArgs {
     #[arg(long)]
     head: Option<PathBuf>,
     /// Attribution: decode the data's own gold tags instead of finding statements, giving the
-    /// figures the tagger's tag scheme and decoder allow when every tag is right (the ceiling of
-    /// `--attribution learned`).
+    /// figures the tagger's tag scheme, decoder and speaker linker allow when every tag is right
+    /// (the ceiling of `--attribution learned`; with `--attribution rules`, the decoder's own
+    /// speaker rules and no tagger).
     #[arg(long)]
     gold_tags: bool,
     /// Opinions: without the relation model (every addressed actor, by its stance).
