@@ -412,6 +412,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_capitalised_portfolio_after_a_connector_is_no_personal_name() {
+        let (dict, lexicons) = (Dictionary::builtin().unwrap(), Lexicons::builtin());
+        for (phrase, lang) in [("il ministro delle Imprese", "it"), ("il ministro dello Sviluppo", "it"), ("el ministro de Agricultura", "es")] {
+            let found = resolve_phrase(phrase, ByteSpan::new(0, phrase.len()), &dict, lexicons.cues(Some(lang)));
+            assert!(found.as_ref().is_none_or(|(a, _)| a.kind != ActorKind::Person), "{phrase}: {found:?}");
+        }
+        assert_eq!(resolve("il ministro Adolfo Urso", "it").0.id, "person:adolfo-urso");
+    }
+
     /// A statement whose parts are the first occurrences of the given pieces of `text`.
     fn statement(text: &str, speaker: &str, cue: &str, content: &str) -> Statement {
         let span = |s: &str| {
