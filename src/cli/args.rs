@@ -77,6 +77,17 @@ impl FinderArgs {
         }
     }
 
+    /// The tagger's `tagger.json` (its windows and speaker linker, no weights), when the finder
+    /// needs a tagger.
+    pub(crate) fn meta(&self) -> anyhow::Result<Option<standpoint::tagger::TaggerMeta>> {
+        if self.finder() == standpoint::quotes::Finder::Rules {
+            return Ok(None);
+        }
+        let dir = given_or_checkout(self.tagger.as_ref(), standpoint::tagger::TAGGER)?;
+        let meta = standpoint::tagger::TaggerMeta::read(&dir).with_context(|| format!("reading the attribution tagger in {}", dir.display()))?;
+        Ok(Some(meta))
+    }
+
     /// The tagger and its directory, when the finder needs one, on the encoder `model_dir`
     /// names (asked only then: the rules need no model), sharing the bottom layers of `shared`
     /// where they fit.

@@ -83,10 +83,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Outcome> {
             let (lexicons, dict) = args.text.load()?;
             let predictions = if args.gold_tags {
                 // decoded as the tagger decodes (its windows and speaker linker); with `rules`, as an untrained one
-                let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;
-                let meta = tagger.as_ref().map(|(t, _)| &t.meta);
-                let config = meta.map_or_else(standpoint::tagger::TaggerConfig::default, |m| m.config.clone());
-                let linker = meta.and_then(|m| m.linker.as_ref());
+                let meta = args.finder.meta()?;
+                let config = meta.as_ref().map_or_else(standpoint::tagger::TaggerConfig::default, |m| m.config.clone());
+                let linker = meta.as_ref().and_then(|m| m.linker.as_ref());
                 standpoint::train::tagger::decode_gold(&args.model.dir()?, &docs, &lexicons, &config, linker)?
             } else {
                 let tagger = args.finder.load(|| args.model.dir(), precision, &[])?;

@@ -57,9 +57,10 @@ pub struct Linker {
 /// The candidates of one reading and their features.
 pub(crate) fn candidates(text: &str, reading: &Reading, runs: &[Run], quotes: &[marks::Quoted]) -> Vec<(Run, [f32; N])> {
     let content = reading.content.span;
+    let quoted = kind_for(content, quotes, text, false) == Kind::Direct;
     runs.iter()
         .filter(|r| r.role == Role::Source && (distance(r.span, content) < REACH || Some(**r) == reading.rule_speaker))
-        .map(|r| (*r, features(text, reading, r, runs, quotes)))
+        .map(|r| (*r, features(text, reading, r, runs, quoted)))
         .collect()
 }
 
@@ -69,7 +70,9 @@ fn between(a: ByteSpan, x: ByteSpan, y: ByteSpan) -> bool {
     first.end <= a.start && a.end <= second.start
 }
 
-fn features(text: &str, reading: &Reading, source: &Run, runs: &[Run], quotes: &[marks::Quoted]) -> [f32; N] {
+/// The facts of one candidate `source` of `reading` ([`FEATURES`]); `quoted`: whether the content
+/// is a direct quote.
+fn features(text: &str, reading: &Reading, source: &Run, runs: &[Run], quoted: bool) -> [f32; N] {
     let content = reading.content.span;
     let s = source.span;
     let to_content = distance(s, content);
@@ -88,7 +91,6 @@ fn features(text: &str, reading: &Reading, source: &Run, runs: &[Run], quotes: &
     let sentence_between = gap_text.contains(['\n']) || [". ", "! ", "? ", ".» ", ".\" ", ".“ "].iter().any(|m| gap_text.contains(m));
     let other = |role: Role| runs.iter().filter(move |r| r.role == role && r.span != s && r.span != content);
     let next_to_another_cue = other(Role::Cue).any(|c| Some(*c) != reading.cue && distance(c.span, s) <= 10);
-    let quoted = kind_for(content, quotes, text, false) == Kind::Direct;
     let lowercase = s.slice(text).chars().next().is_some_and(char::is_lowercase);
     let word_count = words(text, s).len();
     [

@@ -107,6 +107,32 @@ pub struct TaggerMeta {
 }
 
 impl TaggerMeta {
+    /// The `tagger.json` in `dir`, refused when this build cannot decode with it: another tag
+    /// format, or a speaker linker over other features.
+    pub fn read(dir: &Path) -> Result<TaggerMeta, HeadError> {
+        let path = dir.join("tagger.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
+        let meta: TaggerMeta =
+            serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?;
+        if meta.format != FORMAT || meta.tags != tags::output_names() {
+            return Err(HeadError::Data(format!(
+                "{}: a tagger of format {} with outputs {:?}; this build reads format {FORMAT} ({:?}): retrain it with `standpoint train --task attribution`",
+                path.display(),
+                meta.format,
+                meta.tags,
+                tags::output_names()
+            )));
+        }
+        if meta.linker.as_ref().is_some_and(|l| !l.fits_this_build()) {
+            return Err(HeadError::Data(format!(
+                "{}: a speaker linker over other features than this build's {:?}: refit it with `standpoint train --task attribution-linker`",
+                path.display(),
+                link::FEATURES
+            )));
+        }
+        Ok(meta)
+    }
+
     /// Whether `finder` gives an article in `lang` to the tagger: `learned` always, `rules`
     /// never, `auto` as measured ([`AutoChoice`]; without it, the training languages).
     pub fn applies(&self, finder: Finder, lang: Option<&str>) -> bool {
@@ -266,26 +292,7 @@ impl Tagger {
     /// is cut at the same layer of the same model in the same arithmetic, the tagger reads its
     /// states from it instead of loading a second copy.
     pub fn load(model_dir: &Path, dir: &Path, precision: Precision, shared: &[&Encoder]) -> Result<Tagger, HeadError> {
-        let path = dir.join("tagger.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
-        let meta: TaggerMeta =
-            serde_json::from_str(&text).map_err(|source| HeadError::Json { path: path.display().to_string(), line: 1, source })?;
-        if meta.format != FORMAT || meta.tags != tags::output_names() {
-            return Err(HeadError::Data(format!(
-                "{}: a tagger of format {} with outputs {:?}; this build reads format {FORMAT} ({:?}): retrain it with `standpoint train --task attribution`",
-                path.display(),
-                meta.format,
-                meta.tags,
-                tags::output_names()
-            )));
-        }
-        if meta.linker.as_ref().is_some_and(|l| !l.fits_this_build()) {
-            return Err(HeadError::Data(format!(
-                "{}: a speaker linker over other features than this build's {:?}: refit it with `standpoint train --task attribution-linker`",
-                path.display(),
-                link::FEATURES
-            )));
-        }
+        let meta = TaggerMeta::read(dir)?;
         let same_cut =
             |s: &&&Encoder| s.bottom_layers == Some(meta.config.layers) && s.dir == model_dir && s.precision == precision.resolve();
         let encoder = match shared.iter().find(same_cut) {
