@@ -264,7 +264,7 @@ pub fn train(
         linker: None,
     };
     let mut tagger = Tagger { encoder, net, meta };
-    let (linker, linker_record) = fit_linker(&tagger, &docs, &hold, lexicons)?;
+    let (linker, linker_record) = fit_linker(&tagger, &docs, &prepared, &hold, lexicons)?;
     tagger.meta.linker = linker;
     // Dev, through the product's own path (`standpoint eval --attribution learned`); the held-out
     // figures above read the tagger's statements before the page-furniture filter.
@@ -311,7 +311,10 @@ pub fn refit_linker(model_dir: &Path, dir: &Path, data: &[PathBuf], dev: &[PathB
             held.len()
         )));
     }
-    let (linker, record) = fit_linker(&tagger, &docs, &hold, lexicons)?;
+    let (tokenizer, max_tokens) = (&tagger.encoder.tokenizer, tagger.meta.config.max_tokens);
+    let prepared: Vec<Prepared> =
+        docs.iter().map(|d| prepare(&d.text, d.lang.as_deref(), tokenizer, lexicons, max_tokens)).collect::<Result<_, _>>()?;
+    let (linker, record) = fit_linker(&tagger, &docs, &prepared, &hold, lexicons)?;
     tagger.meta.linker = linker;
     tagger.meta.record["linker"] = record;
     tagger.meta.record["dev"] = dev_record(&tagger, &dev_docs, dev, lexicons)?;
@@ -359,20 +362,17 @@ fn link_choices(doc: &GoldDocument, p: &Prepared, weight: f64) -> Vec<Choice> {
     out
 }
 
-/// Fits the speaker linker on the gold tags of `docs` outside `hold` (each language weighing
-/// alike) and measures it against the decoder's rules on the `hold` documents, through `tagger`'s
-/// tags. Returns the linker when it scores higher by the held-out criterion ([`language_mean`],
+/// Fits the speaker linker on the gold tags of `docs` (in their `prepared` windows) outside
+/// `hold` (each language weighing alike) and measures it against the decoder's rules on the `hold`
+/// documents, through `tagger`'s tags. Returns the linker when it scores higher by the held-out criterion ([`language_mean`],
 /// languages weighed alike), and the record of both.
-pub fn fit_linker(
+fn fit_linker(
     tagger: &Tagger,
     docs: &[GoldDocument],
+    prepared: &[Prepared],
     hold: &[usize],
     lexicons: &Lexicons,
 ) -> Result<(Option<Linker>, serde_json::Value), HeadError> {
-    let tokenizer = &tagger.encoder.tokenizer;
-    let max_tokens = tagger.meta.config.max_tokens;
-    let prepared: Vec<Prepared> =
-        docs.iter().map(|d| prepare(&d.text, d.lang.as_deref(), tokenizer, lexicons, max_tokens)).collect::<Result<_, _>>()?;
     let fit_docs: Vec<usize> = (0..docs.len()).filter(|d| !hold.contains(d)).collect();
     let mut per_language: std::collections::BTreeMap<String, usize> = Default::default();
     let choices_of: Vec<Vec<Choice>> = fit_docs.iter().map(|&d| link_choices(&docs[d], &prepared[d], 1.0)).collect();
